@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// DPDK needs the CPU's instruction set at compile time (rte_memcpy.h uses
+/// SSSE3/AVX builtins); SwiftPM drops `-march` from pkg-config, so it is
+/// given here, to C and to the Clang importer alike.
+let dpdkC: [CSetting] = [.unsafeFlags(["-march=native", "-I/usr/include/dpdk", "-I/usr/include/x86_64-linux-gnu/dpdk"])]
+let dpdkSwift: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-march=native", "-Xcc", "-I/usr/include/dpdk", "-Xcc", "-I/usr/include/x86_64-linux-gnu/dpdk"]),
+]
+let fast: [SwiftSetting] = dpdkSwift + [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+
+let package = Package(
+    name: "SwiftNFV",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "nfv", targets: ["nfv"]),
+        .executable(name: "example-nf", targets: ["ExampleNF"]),
+        .library(name: "NFVKit", targets: ["NFVKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // The only C: static-inline accessors over DPDK and the shared-table layout.
+        .systemLibrary(name: "CDPDK", path: "Sources/CDPDK"),
+        // Value types: IDs, actions, chains, configuration, statistics. No syscalls.
+        .target(name: "NFVCore", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: fast),
+        // The shared-memory layer: EAL, packet pool, rings, shared table, doorbells.
+        // The only home of raw pointers and atomics.
+        .target(name: "NFVShared", dependencies: ["CDPDK", "NFVCore"], cSettings: dpdkC, swiftSettings: fast),
+        // The NF manager: registry and lifecycle, the dataplane worker, statistics.
+        .target(name: "NFVManager", dependencies: ["NFVShared", "NFVCore"], swiftSettings: fast),
+        // The NF library: the protocol NF authors implement and the run loop.
+        .target(name: "NFVKit", dependencies: ["NFVShared", "NFVCore"], swiftSettings: fast),
+        // Built-in network functions.
+        .target(name: "NFVFunctions", dependencies: ["NFVKit"], swiftSettings: fast),
+        // The `nfv` command: argument parsing, process orchestration for demo and bench.
+        .executableTarget(
+            name: "nfv",
+            dependencies: ["NFVManager", "NFVKit", "NFVFunctions", "NFVCore",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: fast),
+        // An NF written outside the built-ins, showing the whole API.
+        .executableTarget(name: "ExampleNF", dependencies: ["NFVKit"], path: "Examples/ExampleNF", swiftSettings: fast),
+        .testTarget(name: "NFVCoreTests", dependencies: ["NFVCore"]),
+        .testTarget(name: "NFVSharedTests", dependencies: ["NFVShared", "NFVCore"], swiftSettings: dpdkSwift),
+        .testTarget(name: "IntegrationTests", dependencies: ["NFVCore"]),
+    ]
+)

@@ -1,0 +1,318 @@
+/*
+ * CDPDK: the only C in SwiftNFV.
+ *
+ * Swift imports most of DPDK directly, but not what is written as macros or
+ * lives in structs aligned beyond 16 bytes (rte_mbuf, rte_ring, rte_mempool
+ * arrive as OpaquePointer). This header fills that gap with `static inline`
+ * accessors (kept inline: an out-of-line accessor costs about a quarter of
+ * the forwarding rate), the futex and atomic helpers the shared-memory layer
+ * needs, and the layout of the table the manager shares with every NF.
+ *
+ * Everything here is used only by the NFVShared module.
+ */
+#ifndef SWIFTNFV_CDPDK_SHIM_H
+#define SWIFTNFV_CDPDK_SHIM_H
+
+#include <rte_config.h>
+#include <rte_common.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_cycles.h>
+#include <rte_memzone.h>
+#include <rte_mempool.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_ethdev.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------------------------
+ * Sizes of the shared table. Instance IDs are 1...NFV_MAX_NFS (0 means
+ * "nobody": the manager, a port, or the free pool); service IDs are
+ * 1..<NFV_MAX_SERVICES.
+ * ------------------------------------------------------------------------- */
+#define NFV_MAX_PORTS 16
+#define NFV_MAX_SERVICES 64
+#define NFV_MAX_INSTANCES_PER_SERVICE 16
+#define NFV_MAX_NFS 64
+#define NFV_MAX_CHAIN 16
+#define NFV_NAME_LEN 32
+#define NFV_PORT_NAME_LEN 112
+#define NFV_TABLE_MAGIC 0x5357494654564e46ull /* "SWIFTNFV" */
+#define NFV_TABLE_VERSION 1u
+
+/* A doorbell: how a producer wakes a consumer that went to sleep.
+ * The consumer sets `sleeping`, issues a full fence, re-checks its ring and
+ * only then waits on `word`; a producer enqueues, issues a full fence and
+ * rings (bumps `word`, FUTEX_WAKE) only when it sees `sleeping`. One of the
+ * two always sees the other (Dekker), so no wake-up is lost. */
+typedef struct nfv_doorbell {
+    uint32_t word;
+    uint32_t sleeping;
+    uint64_t rings;     /* how many times a producer had to wake it */
+    uint8_t pad[48];
+} nfv_doorbell_t;
+
+/* Counters an NF publishes about itself (single writer: the NF). */
+typedef struct nfv_nf_stats {
+    uint64_t rx;          /* descriptors dequeued from its RX ring */
+    uint64_t tx;          /* descriptors handed on (to an NF or a port) */
+    uint64_t dropped;     /* dropped by its handler */
+    uint64_t no_route;    /* dropped: destination service had no instance */
+    uint64_t ring_full;   /* dropped: destination ring was full */
+    uint64_t batches;     /* non-empty bursts processed */
+    uint64_t sleeps;      /* times it went to sleep on its doorbell */
+    uint64_t pad;
+} nfv_nf_stats_t;
+
+/* Slot states. The NF moves FREE->CLAIMED->REQUESTED and RUNNING->STOPPING->
+ * EXITED; the manager moves REQUESTED->RUNNING|REFUSED, STOPPING->REMOVED and
+ * anything -> FREE once the process is gone and its buffers are reclaimed. */
+enum {
+    NFV_SLOT_FREE = 0,
+    NFV_SLOT_CLAIMED = 1,
+    NFV_SLOT_REQUESTED = 2,
+    NFV_SLOT_RUNNING = 3,
+    NFV_SLOT_REFUSED = 4,
+    NFV_SLOT_STOPPING = 5,
+    NFV_SLOT_REMOVED = 6,
+    NFV_SLOT_EXITED = 7,
+};
+
+typedef struct nfv_nf_slot {
+    /* cache line 0: identity and lifecycle */
+    uint32_t state;       /* atomic, see NFV_SLOT_* */
+    uint16_t service;
+    uint16_t refusal;     /* reason code when REFUSED */
+    int32_t pid;
+    uint32_t generation;  /* bumped each time the slot is handed out */
+    char name[NFV_NAME_LEN];
+    uint64_t reclaimed;   /* buffers the manager took back after a crash */
+    uint8_t pad0[8];
+    /* cache line 1: its RX doorbell */
+    nfv_doorbell_t doorbell;
+    /* cache line 2: its counters */
+    nfv_nf_stats_t stats;
+} nfv_nf_slot_t;
+
+typedef struct nfv_service {
+    uint32_t count;       /* atomic: valid entries in instances[] */
+    uint32_t version;     /* atomic: bumped on every change */
+    uint16_t instances[NFV_MAX_INSTANCES_PER_SERVICE];
+    uint8_t pad[24];
+} nfv_service_t;
+
+typedef struct nfv_port {
+    uint32_t present;
+    uint16_t port_id;     /* DPDK port id */
+    uint16_t pad0;
+    uint64_t rx;          /* written by the manager's dataplane thread */
+    uint64_t tx;
+    uint64_t dropped;     /* no route, ring full, or TX refused */
+    uint8_t pad1[32];
+    char name[NFV_PORT_NAME_LEN];
+    uint8_t pad2[16];
+} nfv_port_t;
+
+typedef struct nfv_chain {
+    uint32_t length;
+    int32_t exit_port;    /* -1: the port the packet arrived on */
+    uint16_t services[NFV_MAX_CHAIN];
+    uint8_t pad[24];
+} nfv_chain_t;
+
+typedef struct nfv_shared {
+    uint64_t magic;
+    uint32_t version;
+    uint32_t manager_state;   /* atomic: 1 running, 2 stopping */
+    int32_t manager_pid;
+    uint32_t port_count;
+    uint32_t ring_size;
+    uint32_t pool_size;
+    uint8_t pad0[32];
+    nfv_doorbell_t dataplane;  /* the manager's RX/TX thread */
+    nfv_doorbell_t control;    /* the manager's control thread */
+    nfv_chain_t chain;
+    nfv_service_t services[NFV_MAX_SERVICES];
+    nfv_port_t ports[NFV_MAX_PORTS];
+    nfv_nf_slot_t nfs[NFV_MAX_NFS];
+} nfv_shared_t;
+
+_Static_assert(sizeof(nfv_doorbell_t) == 64, "doorbell is one cache line");
+_Static_assert(sizeof(nfv_nf_stats_t) == 64, "stats are one cache line");
+_Static_assert(sizeof(nfv_nf_slot_t) == 192, "slot is three cache lines");
+_Static_assert(sizeof(nfv_service_t) == 64, "service is one cache line");
+_Static_assert(sizeof(nfv_port_t) == 192, "port is three cache lines");
+_Static_assert(sizeof(nfv_chain_t) == 64, "chain is one cache line");
+
+static inline nfv_nf_slot_t *nfv_slot(nfv_shared_t *t, uint32_t index) { return &t->nfs[index]; }
+static inline nfv_service_t *nfv_service(nfv_shared_t *t, uint32_t id) { return &t->services[id]; }
+static inline nfv_port_t *nfv_port(nfv_shared_t *t, uint32_t index) { return &t->ports[index]; }
+static inline uint16_t nfv_chain_service(const nfv_shared_t *t, uint32_t i) { return t->chain.services[i]; }
+static inline void nfv_chain_set_service(nfv_shared_t *t, uint32_t i, uint16_t s) { t->chain.services[i] = s; }
+static inline uint16_t nfv_service_instance(const nfv_service_t *s, uint32_t i) { return __atomic_load_n(&s->instances[i], __ATOMIC_RELAXED); }
+static inline void nfv_service_set_instance(nfv_service_t *s, uint32_t i, uint16_t v) { __atomic_store_n(&s->instances[i], v, __ATOMIC_RELAXED); }
+static inline const char *nfv_slot_name(const nfv_nf_slot_t *s) { return s->name; }
+static inline void nfv_slot_set_name(nfv_nf_slot_t *s, const char *n) { strncpy(s->name, n, NFV_NAME_LEN - 1); s->name[NFV_NAME_LEN - 1] = 0; }
+static inline const char *nfv_port_name(const nfv_port_t *p) { return p->name; }
+static inline void nfv_port_set_name(nfv_port_t *p, const char *n) { strncpy(p->name, n, NFV_PORT_NAME_LEN - 1); p->name[NFV_PORT_NAME_LEN - 1] = 0; }
+
+/* ---------------------------------------------------------------------------
+ * Atomics on shared memory. Each caller in Swift says what it pairs with.
+ * ------------------------------------------------------------------------- */
+static inline uint32_t nfv_load_acquire_u32(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline uint32_t nfv_load_relaxed_u32(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
+static inline void nfv_store_release_u32(uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+static inline int nfv_cas_u32(uint32_t *p, uint32_t expected, uint32_t desired) {
+    return __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+static inline uint64_t nfv_load_relaxed_u64(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
+static inline void nfv_store_relaxed_u64(uint64_t *p, uint64_t v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
+static inline void nfv_fence_seq_cst(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+
+/* Field addresses for the atomics above (Swift cannot take them itself
+ * without relying on how it materialises inout arguments). */
+static inline uint32_t *nfv_slot_state(nfv_nf_slot_t *s) { return &s->state; }
+static inline nfv_doorbell_t *nfv_slot_doorbell(nfv_nf_slot_t *s) { return &s->doorbell; }
+static inline nfv_nf_stats_t *nfv_slot_stats(nfv_nf_slot_t *s) { return &s->stats; }
+static inline uint32_t *nfv_service_count(nfv_service_t *s) { return &s->count; }
+static inline uint32_t *nfv_manager_state(nfv_shared_t *t) { return &t->manager_state; }
+static inline nfv_doorbell_t *nfv_table_dataplane(nfv_shared_t *t) { return &t->dataplane; }
+static inline nfv_doorbell_t *nfv_table_control(nfv_shared_t *t) { return &t->control; }
+static inline uint64_t *nfv_doorbell_rings(nfv_doorbell_t *d) { return &d->rings; }
+/* 0: rx, 1: tx, 2: dropped */
+static inline uint64_t *nfv_port_counter(nfv_port_t *p, unsigned i) { return (&p->rx) + i; }
+static inline uint64_t *nfv_slot_reclaimed(nfv_nf_slot_t *s) { return &s->reclaimed; }
+
+/* ---------------------------------------------------------------------------
+ * Doorbells over futexes. The table lives in a MAP_SHARED huge-page file, so
+ * the futexes are process-shared (no FUTEX_PRIVATE_FLAG).
+ * ------------------------------------------------------------------------- */
+
+/* Consumer side: announce the intent to sleep. Returns the word to wait on. */
+static inline uint32_t nfv_doorbell_arm(nfv_doorbell_t *d) {
+    uint32_t w = __atomic_load_n(&d->word, __ATOMIC_ACQUIRE);
+    __atomic_store_n(&d->sleeping, 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST); /* pairs with the fence in nfv_doorbell_ring_if_asleep */
+    return w;
+}
+
+static inline void nfv_doorbell_disarm(nfv_doorbell_t *d) {
+    __atomic_store_n(&d->sleeping, 0, __ATOMIC_RELAXED);
+}
+
+/* Consumer side: wait until rung or `timeout_ns` passes. */
+static inline void nfv_doorbell_wait(nfv_doorbell_t *d, uint32_t armed_word, uint64_t timeout_ns) {
+    struct timespec ts = { (time_t)(timeout_ns / 1000000000ull), (long)(timeout_ns % 1000000000ull) };
+    syscall(SYS_futex, &d->word, FUTEX_WAIT, armed_word, &ts, NULL, 0);
+    __atomic_store_n(&d->sleeping, 0, __ATOMIC_RELAXED);
+}
+
+/* Producer side, after publishing work: wake the consumer if it sleeps.
+ * Returns 1 when it had to ring. */
+static inline int nfv_doorbell_ring_if_asleep(nfv_doorbell_t *d) {
+    __atomic_thread_fence(__ATOMIC_SEQ_CST); /* pairs with the fence in nfv_doorbell_arm */
+    if (__atomic_load_n(&d->sleeping, __ATOMIC_RELAXED) == 0) return 0;
+    __atomic_store_n(&d->sleeping, 0, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&d->word, 1, __ATOMIC_RELEASE);
+    __atomic_fetch_add(&d->rings, 1, __ATOMIC_RELAXED);
+    syscall(SYS_futex, &d->word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+    return 1;
+}
+
+/* Unconditional ring: for stop requests and control messages. */
+static inline void nfv_doorbell_ring(nfv_doorbell_t *d) {
+    __atomic_fetch_add(&d->word, 1, __ATOMIC_RELEASE);
+    syscall(SYS_futex, &d->word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+static inline int nfv_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+/* ---------------------------------------------------------------------------
+ * Packet metadata: 8 bytes carried in the mbuf's `hash` union (first cache
+ * line, written anyway on the forwarding path). The manager overwrites it on
+ * RX, so a driver's RSS hash is never mistaken for it.
+ * ------------------------------------------------------------------------- */
+typedef struct nfv_meta {
+    uint16_t owner;      /* instance that holds it or whose RX ring has it; 0: manager or pool */
+    uint8_t chain_pos;   /* index of the current step in the default chain */
+    uint8_t flags;
+    uint16_t out_port;   /* port for the manager's TX work */
+    uint16_t aux;
+} nfv_meta_t;
+
+_Static_assert(sizeof(nfv_meta_t) == sizeof(((struct rte_mbuf *)0)->hash), "meta fills the hash union");
+
+static inline nfv_meta_t *nfv_mbuf_meta(struct rte_mbuf *m) { return (nfv_meta_t *)(void *)&m->hash; }
+static inline uint16_t nfv_mbuf_owner(const struct rte_mbuf *m) { return ((const nfv_meta_t *)(const void *)&m->hash)->owner; }
+static inline void nfv_mbuf_set_owner(struct rte_mbuf *m, uint16_t owner) { ((nfv_meta_t *)(void *)&m->hash)->owner = owner; }
+/* A packet that enters the platform (from a port, or made by an NF): owned
+ * by `owner`, not yet on any step of the chain (so `next` goes to step 0). */
+static inline void nfv_mbuf_meta_enter(struct rte_mbuf *m, uint16_t owner) {
+    nfv_meta_t *meta = (nfv_meta_t *)(void *)&m->hash;
+    meta->owner = owner; meta->chain_pos = 0xFF; meta->flags = 0; meta->out_port = 0; meta->aux = 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * mbuf accessors (macros and fields of a struct Swift cannot import).
+ * ------------------------------------------------------------------------- */
+static inline uint8_t *nfv_mbuf_data(struct rte_mbuf *m) { return rte_pktmbuf_mtod(m, uint8_t *); }
+static inline uint16_t nfv_mbuf_data_len(const struct rte_mbuf *m) { return m->data_len; }
+static inline uint32_t nfv_mbuf_pkt_len(const struct rte_mbuf *m) { return m->pkt_len; }
+static inline uint16_t nfv_mbuf_port(const struct rte_mbuf *m) { return m->port; }
+static inline uint16_t nfv_mbuf_nb_segs(const struct rte_mbuf *m) { return m->nb_segs; }
+static inline uint16_t nfv_mbuf_tailroom(const struct rte_mbuf *m) { return rte_pktmbuf_tailroom(m); }
+static inline void nfv_mbuf_set_len(struct rte_mbuf *m, uint16_t len) { m->data_len = len; m->pkt_len = len; }
+static inline void nfv_mbuf_set_port(struct rte_mbuf *m, uint16_t port) { m->port = port; }
+
+static inline uint32_t nfv_ring_count(const struct rte_ring *r) { return rte_ring_count(r); }
+static inline uint32_t nfv_ring_capacity(const struct rte_ring *r) { return rte_ring_get_capacity(r); }
+static inline unsigned nfv_mempool_avail(const struct rte_mempool *mp) { return rte_mempool_avail_count(mp); }
+static inline unsigned nfv_mempool_size(const struct rte_mempool *mp) { return mp->size; }
+
+static inline int nfv_errno(void) { return rte_errno; }
+static inline uint16_t nfv_default_buf_size(void) { return RTE_MBUF_DEFAULT_BUF_SIZE; }
+static inline uint64_t nfv_tsc(void) { return rte_rdtsc(); }
+static inline void nfv_pause(void) { rte_pause(); }
+static inline uint64_t nfv_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Sets the owner of every buffer of the pool to 0 (the manager); the pool is
+ * created that way so that ownership tracking starts clean. */
+static void nfv_owner_clear_cb(struct rte_mempool *mp, void *opaque, void *obj, unsigned idx) {
+    (void)mp; (void)opaque; (void)idx;
+    nfv_mbuf_set_owner((struct rte_mbuf *)obj, 0);
+}
+static inline void nfv_mempool_clear_owners(struct rte_mempool *mp) {
+    rte_mempool_obj_iter(mp, nfv_owner_clear_cb, NULL);
+}
+
+struct nfv_collect { uint16_t owner; uint16_t any; struct rte_mbuf **out; unsigned max; unsigned n; };
+static void nfv_collect_cb(struct rte_mempool *mp, void *opaque, void *obj, unsigned idx) {
+    (void)mp; (void)idx;
+    struct nfv_collect *c = (struct nfv_collect *)opaque;
+    uint16_t o = nfv_mbuf_owner((struct rte_mbuf *)obj);
+    if ((c->any ? o != 0 : o == c->owner) && c->n < c->max) c->out[c->n++] = (struct rte_mbuf *)obj;
+}
+/* Collects up to `max` buffers whose owner is `owner` (any non-zero owner
+ * when `any_owner` is set). Only safe while no live party can hold them. */
+static inline unsigned nfv_mempool_collect_owned(struct rte_mempool *mp, uint16_t owner, int any_owner,
+                                                 struct rte_mbuf **out, unsigned max) {
+    struct nfv_collect c = { owner, (uint16_t)(any_owner != 0), out, max, 0 };
+    rte_mempool_obj_iter(mp, nfv_collect_cb, &c);
+    return c.n;
+}
+
+#endif

@@ -1,0 +1,102 @@
+import Yams
+
+/// Reads a manager configuration from YAML (JSON, being YAML, works too).
+/// Every error names the file, the line and the problem.
+///
+/// ```yaml
+/// name: default          # platform instance name
+/// ports:                 # DPDK device strings, port 0, 1, ...
+///   - net_null0
+///   - net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap
+/// chain: [1, 2, 3]       # default service chain
+/// exit_port: 0           # optional: after the last step (default: input port)
+/// pool_size: 32767       # packet buffers
+/// ring_size: 16384       # descriptors per NF ring
+/// max_idle_sleep_us: 200 # longest sleep between port polls when idle
+/// wait_for_chain: false  # hold RX until every chain service has an instance
+/// ```
+public enum ConfigParser {
+    public static func parse(_ text: String, file: String? = nil) throws(ConfigError) -> ManagerConfig {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw ConfigError(file: file, line: Self.line(of: error), problem: Self.problem(of: error))
+        } catch {
+            throw ConfigError(file: file, problem: "\(error)")
+        }
+        var config = ManagerConfig()
+        guard let root else { return config }
+        guard case .mapping(let mapping) = root else {
+            throw ConfigError(file: file, line: root.mark?.line, problem: "the top level must be a mapping of keys such as 'ports' and 'chain'")
+        }
+        for (key, value) in mapping {
+            let line = key.mark?.line
+            func fail(_ problem: String) -> ConfigError { ConfigError(file: file, line: value.mark?.line ?? line, problem: problem) }
+            func integer(_ range: ClosedRange<Int>) throws(ConfigError) -> Int {
+                guard case .scalar = value, let n = value.int else { throw fail("'\(key.string ?? "")' must be a whole number") }
+                guard range.contains(n) else { throw fail("'\(key.string ?? "")' must be in \(range.lowerBound)...\(range.upperBound), got \(n)") }
+                return n
+            }
+            switch key.string {
+            case "name":
+                guard let s = value.string, ManagerConfig.isValidName(s) else {
+                    throw fail("'name' must be 1 to \(Limits.maxNameLength) letters, digits, '-' or '_'")
+                }
+                config.name = s
+            case "ports":
+                guard case .sequence(let seq) = value else { throw fail("'ports' must be a list of DPDK device strings") }
+                for item in seq {
+                    guard case .scalar = item, let s = item.string, !s.isEmpty else {
+                        throw ConfigError(file: file, line: item.mark?.line, problem: "a port must be a DPDK device string such as net_null0")
+                    }
+                    config.ports.append(s)
+                }
+                if config.ports.count > Limits.maxPorts { throw fail("at most \(Limits.maxPorts) ports") }
+            case "chain":
+                guard case .sequence(let seq) = value else { throw fail("'chain' must be a list of service IDs, such as [1, 2, 3]") }
+                for item in seq {
+                    guard let n = item.int, (1..<Limits.maxServices).contains(n) else {
+                        throw ConfigError(file: file, line: item.mark?.line,
+                                          problem: "chain: '\(item.string ?? "?")' is not a service ID (1...\(Limits.maxServices - 1))")
+                    }
+                    config.chain.append(ServiceID(UInt16(n)))
+                }
+                if config.chain.count > Limits.maxChainLength {
+                    throw fail("a chain has at most \(Limits.maxChainLength) steps, got \(config.chain.count)")
+                }
+            case "exit_port": config.exitPort = PortID(UInt16(try integer(0...(Limits.maxPorts - 1))))
+            case "pool_size": config.poolSize = try integer(1023...(1 << 22))
+            case "ring_size":
+                config.ringSize = try integer(64...(1 << 20))
+                guard config.ringSize & (config.ringSize - 1) == 0 else { throw fail("'ring_size' must be a power of two") }
+            case "max_idle_sleep_us": config.maxIdleSleepMicroseconds = try integer(1...1_000_000)
+            case "wait_for_chain":
+                guard let b = value.bool else { throw fail("'wait_for_chain' must be true or false") }
+                config.waitForChain = b
+            default:
+                throw ConfigError(file: file, line: line, problem: "unknown key '\(key.string ?? "?")'; known keys: name, ports, chain, exit_port, pool_size, ring_size, max_idle_sleep_us, wait_for_chain")
+            }
+        }
+        if let p = config.exitPort, Int(p.rawValue) >= config.ports.count {
+            let line = mapping.first(where: { $0.key.string == "exit_port" })?.key.mark?.line
+            throw ConfigError(file: file, line: line, problem: "exit_port \(p.rawValue) does not exist (\(config.ports.count) ports configured)")
+        }
+        return config
+    }
+
+    private static func line(of error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
+        default: nil
+        }
+    }
+
+    private static func problem(of error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
+            "not valid YAML: \(problem)"
+        default: "not valid YAML: \(error)"
+        }
+    }
+}

@@ -1,0 +1,55 @@
+/// Everything the manager needs to start. The built-in default has no port
+/// and no chain: NFs address each other by service.
+public struct ManagerConfig: Sendable, Equatable {
+    /// Names this platform instance; NFs attach with `--manager NAME`.
+    public var name: String = "default"
+    /// DPDK device strings, one per port, numbered from 0 in this order.
+    public var ports: [String] = []
+    /// The default service chain: where packets from a port go, and what
+    /// `Action.next` walks.
+    public var chain: [ServiceID] = []
+    /// The port a packet leaves by after the chain's last step; `nil` means
+    /// the port it arrived on.
+    public var exitPort: PortID? = nil
+    /// Packet buffers in the shared pool.
+    public var poolSize: Int = 32767
+    /// Descriptors per NF ring (a power of two).
+    public var ringSize: Int = 16384
+    /// The longest the dataplane thread sleeps between port polls when idle.
+    public var maxIdleSleepMicroseconds: Int = 200
+    /// Hold port RX until every service of the chain has an instance, so that
+    /// nothing read before the chain is complete is dropped.
+    public var waitForChain: Bool = false
+
+    public init() {}
+
+    /// Checks the values against the platform's limits.
+    public func validate(file: String? = nil) throws(ConfigError) {
+        func fail(_ problem: String) -> ConfigError { ConfigError(file: file, problem: problem) }
+        guard Self.isValidName(name) else {
+            throw fail("name '\(name)' must be 1 to \(Limits.maxNameLength) letters, digits, '-' or '_'")
+        }
+        guard ports.count <= Limits.maxPorts else { throw fail("at most \(Limits.maxPorts) ports, got \(ports.count)") }
+        guard chain.count <= Limits.maxChainLength else {
+            throw fail("a chain has at most \(Limits.maxChainLength) steps, got \(chain.count)")
+        }
+        if let bad = chain.first(where: { !$0.isValid }) {
+            throw fail("chain: service \(bad.rawValue) is out of range (1...\(Limits.maxServices - 1))")
+        }
+        if let p = exitPort, Int(p.rawValue) >= ports.count {
+            throw fail("exit port \(p.rawValue) does not exist (\(ports.count) ports configured)")
+        }
+        guard (1023...1 << 22).contains(poolSize) else { throw fail("pool buffers must be 1023 to \(1 << 22), got \(poolSize)") }
+        guard ringSize >= 64, ringSize <= 1 << 20, ringSize & (ringSize - 1) == 0 else {
+            throw fail("ring size must be a power of two from 64 to \(1 << 20), got \(ringSize)")
+        }
+        guard (1...1_000_000).contains(maxIdleSleepMicroseconds) else {
+            throw fail("max idle sleep must be 1 to 1000000 microseconds, got \(maxIdleSleepMicroseconds)")
+        }
+    }
+
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= Limits.maxNameLength
+            && name.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || $0 == "-" || $0 == "_" }
+    }
+}

@@ -1,0 +1,60 @@
+import NFVCore
+import NFVShared
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a running NF can know and do besides handling packets: who it is,
+/// and making packets of its own (generators, testers).
+public final class NFContext {
+    public let instance: InstanceID
+    public let service: ServiceID
+    public let name: String
+    /// Ports of the manager (valid `PortID`s are `0..<portCount`).
+    public let portCount: Int
+    /// The default chain.
+    public let chain: [ServiceID]
+
+    @usableFromInline let pool: PacketPool
+    @usableFromInline let steering: Steering
+    @usableFromInline let injectBurst = BurstBuffer()
+
+    init(instance: InstanceID, service: ServiceID, name: String, table: SharedTable, pool: PacketPool, steering: Steering) {
+        self.instance = instance
+        self.service = service
+        self.name = name
+        self.portCount = table.portCount
+        self.chain = table.chain
+        self.pool = pool
+        self.steering = steering
+    }
+
+    /// Nanoseconds on a monotonic clock.
+    @inlinable public var nanoseconds: UInt64 { MonotonicClock.nanoseconds() }
+
+    /// Makes up to `count` new packets of `length` bytes, lets `fill` write
+    /// each (it gets the packet and its index), and sends them as `action`
+    /// says. Returns how many it made: fewer when the pool runs short.
+    @inlinable @discardableResult
+    public func inject(count: Int, length: Int, action: Action, fill: (Packet, Int) -> Void) -> Int {
+        var made = 0
+        while made < count {
+            let n = min(injectBurst.capacity, count - made)
+            guard pool.allocate(into: injectBurst, count: n, owner: instance) else { break }
+            for i in 0..<n {
+                let p = injectBurst[i]
+                p.setLength(length)
+                fill(p, made + i)
+            }
+            steering.send(injectBurst, count: n, action: action)
+            made += n
+        }
+        return made
+    }
+
+    /// Prints a line on standard error, prefixed with the NF's name and instance.
+    public func log(_ message: String) {
+        var line = "[\(name) #\(instance.rawValue)] \(message)\n"
+        line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    }
+}

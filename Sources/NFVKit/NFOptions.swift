@@ -1,0 +1,43 @@
+import NFVCore
+import NFVShared
+
+/// How an NF attaches to the platform.
+public struct NFOptions: Sendable {
+    /// The platform (manager) to attach to.
+    public var platform: String = "default"
+    /// The service this NF provides.
+    public var service: ServiceID
+    /// A specific instance ID; `nil` takes the first free one.
+    public var instance: InstanceID? = nil
+    /// Shown in the manager's table.
+    public var name: String
+    /// How the run loop backs off when it has no work.
+    public var idle = IdlePolicy()
+
+    public init(service: ServiceID, name: String) {
+        self.service = service
+        self.name = name
+    }
+}
+
+/// What an NF did, reported when it stops.
+public struct NFSummary: Sendable {
+    public var instance: InstanceID
+    public var counters: NFCounters
+    /// Packets that were waiting in its RX ring when it stopped, freed.
+    public var freedAtStop: Int
+    /// Why it stopped.
+    public var reason: StopReason
+}
+
+public enum StopReason: Sendable, Equatable, CustomStringConvertible {
+    case signal, managerStopping, managerDied
+
+    public var description: String {
+        switch self {
+        case .signal: "stopped by signal"
+        case .managerStopping: "the manager is stopping"
+        case .managerDied: "the manager died"
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import NFVCore
+import NFVShared
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a network function: attaches to the manager's shared memory,
+/// registers, drives the receive loop, and on SIGINT/SIGTERM (or when the
+/// manager stops) finishes the burst in hand, frees every buffer it still
+/// holds, deregisters and returns.
+public enum NFRunner {
+    /// Runs `nf` until it is told to stop. Throws when it cannot start
+    /// (no manager, refused registration); returns a summary otherwise.
+    public static func run<NF: NetworkFunction>(_ nf: inout NF, options: NFOptions) throws -> NFSummary {
+        // Before DPDK starts its threads, so they inherit the blocked signals.
+        let signals = SignalWatcher()
+        var staleFiles = 0
+        let env = try Environment(role: .secondary, names: SharedNames(platform: options.platform), removedStaleFiles: &staleFiles)
+        var managerAlive = true
+        defer { if managerAlive { env.shutdown() } }
+        let table = try SharedTable.lookup()
+        let pool = try PacketPool.lookup()
+        let rxRings = try (0..<Limits.maxNFs).map { i throws(NFVError) in try DescriptorRing.lookup(name: SharedNames.rxRing(slot: i)) }
+        let slot = try Registration.register(table: table, options: options)
+        let index = Int(slot.id.rawValue) - 1
+        let txRing = try DescriptorRing.lookup(name: SharedNames.txRing(slot: index))
+        let steering = Steering(table: table, rxRings: rxRings, txRing: txRing, sender: slot.id)
+        let context = NFContext(instance: slot.id, service: options.service, name: options.name,
+                                table: table, pool: pool, steering: steering)
+        var loop = ReceiveLoop(rx: rxRings[index], slot: slot, table: table, steering: steering, idle: options.idle)
+        do {
+            try nf.setup(context: context)
+        } catch {
+            _ = deregister(slot: slot, rx: rxRings[index], table: table)
+            throw error
+        }
+        let reason = loop.run(&nf, context: context, signals: signals)
+        nf.finish(context: context)
+        loop.counters.merge(steering.counters)
+        slot.publish(loop.counters)
+        managerAlive = reason != .managerDied
+        let freed = managerAlive ? deregister(slot: slot, rx: rxRings[index], table: table) : 0
+        return NFSummary(instance: slot.id, counters: loop.counters, freedAtStop: freed, reason: reason)
+    }
+
+    /// The NF side of leaving: ask to be taken out of the service table,
+    /// wait until the manager confirms (so nothing new is routed here), then
+    /// free whatever is still queued and say goodbye. Returns how many
+    /// queued buffers it freed.
+    static func deregister(slot: NFSlot, rx: DescriptorRing, table: SharedTable) -> Int {
+        slot.setState(.stopping)
+        table.controlDoorbell.ring()
+        let burst = BurstBuffer()
+        var freed = 0
+        let deadline = MonotonicClock.nanoseconds() + 3_000_000_000
+        repeat {
+            freed += drain(rx, burst)
+            if slot.state == .removed { break }
+            usleep(1000)
+        } while MonotonicClock.nanoseconds() < deadline
+        freed += drain(rx, burst)
+        slot.setState(.exited)
+        table.controlDoorbell.ring()
+        return freed
+    }
+
+    static func drain(_ ring: DescriptorRing, _ burst: BurstBuffer) -> Int {
+        var freed = 0
+        while true {
+            let n = ring.dequeue(into: burst)
+            if n == 0 { return freed }
+            Steering.free(burst, 0..<n)
+            freed += n
+        }
+    }
+}
+
+extension NFCounters {
+    /// Adds what the steering delivered and dropped to what the loop received.
+    @inlinable @usableFromInline mutating func merge(_ s: NFCounters) {
+        tx = s.tx
+        dropped = s.dropped
+        noRoute = s.noRoute
+        ringFull = s.ringFull
+    }
+}

@@ -1,0 +1,83 @@
+import NFVCore
+import NFVShared
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The hot loop of an NF: dequeue a burst, let the NF decide, steer the
+/// burst on; back off and sleep on the doorbell when there is no work. It
+/// allocates nothing, takes no lock and does not log.
+@usableFromInline
+struct ReceiveLoop {
+    @usableFromInline let rx: DescriptorRing
+    @usableFromInline let slot: NFSlot
+    @usableFromInline let table: SharedTable
+    @usableFromInline let steering: Steering
+    @usableFromInline var idle: IdlePolicy
+    @usableFromInline var counters = NFCounters()
+    @usableFromInline let burst = BurstBuffer()
+    @usableFromInline let actions = ActionBuffer()
+
+    /// Longest sleep: how soon a stop or a dead manager is noticed when idle.
+    @usableFromInline static let maxSleepNanoseconds: UInt64 = 100_000_000
+
+    init(rx: DescriptorRing, slot: NFSlot, table: SharedTable, steering: Steering, idle: IdlePolicy) {
+        self.rx = rx
+        self.slot = slot
+        self.table = table
+        self.steering = steering
+        self.idle = idle
+    }
+
+    @inlinable
+    mutating func run<NF: NetworkFunction>(_ nf: inout NF, context: NFContext, signals: SignalWatcher) -> StopReason {
+        let tickNanoseconds = nf.tickInterval.map { UInt64($0.components.seconds) * 1_000_000_000 + UInt64($0.components.attoseconds / 1_000_000_000) }
+        var nextTick = tickNanoseconds.map { MonotonicClock.nanoseconds() + $0 } ?? .max
+        var lastLivenessCheck = MonotonicClock.nanoseconds()
+        while true {
+            let n = rx.dequeue(into: burst)
+            if n > 0 {
+                idle.reset()
+                actions.reset(count: n)
+                nf.handle(batch: PacketBatch(burst, count: n), actions: actions, context: context)
+                actions.send(burst, count: n, through: steering)
+                counters.rx &+= UInt64(n)
+                counters.batches &+= 1
+                counters.merge(steering.counters)
+                slot.publish(counters)
+                if signals.stopRequested { return .signal }
+                if tickNanoseconds == nil && counters.batches & 0xFFFF != 0 { continue }
+            } else if idle.backOff() {
+                if signals.stopRequested { return .signal }
+                let bell = slot.doorbell
+                let armed = bell.arm()
+                if rx.count > 0 {
+                    bell.disarm()
+                } else {
+                    let now = MonotonicClock.nanoseconds()
+                    let wait = min(Self.maxSleepNanoseconds, nextTick > now ? nextTick - now : 0)
+                    if wait > 0 {
+                        counters.sleeps &+= 1
+                        slot.publish(counters)
+                        bell.wait(armed: armed, timeoutNanoseconds: wait)
+                    } else {
+                        bell.disarm()
+                    }
+                }
+                idle.reset()
+            } else {
+                continue
+            }
+            let now = MonotonicClock.nanoseconds()
+            if now >= nextTick, let t = tickNanoseconds {
+                nf.tick(context: context)
+                nextTick = now + t
+            }
+            if now - lastLivenessCheck > 100_000_000 {
+                lastLivenessCheck = now
+                if table.managerState == .stopping { return .managerStopping }
+                if kill(table.managerPID, 0) != 0 && errno == ESRCH { return .managerDied }
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import NFVCore
+import NFVShared
+
+/// The NF manager: the DPDK primary process. It owns the packet pool, the
+/// shared table and every NF's rings, polls the ports, tracks NFs as they
+/// come and go, and reports statistics.
+///
+/// Threads: the caller's (control: registrations, lifecycles, statistics;
+/// it sleeps on a doorbell between passes) and one dataplane thread (RX, TX,
+/// reclaim; it sleeps when idle). Nothing spins for long with no work.
+public final class Manager {
+    public let config: ManagerConfig
+    public let names: SharedNames
+    let env: Environment
+    let pool: PacketPool
+    let table: SharedTable
+    let rxRings: [DescriptorRing]
+    let txRings: [DescriptorRing]
+    let io: PortIO
+    let control = DataplaneControl()
+    let registry: Registry
+    let dataplane: Dataplane
+    let stats: StatsCollector
+    let log: @Sendable (String) -> Void
+
+    /// Starts DPDK, creates the pool, rings and table, and starts the ports.
+    /// Cleans up what a crashed manager of the same name left behind.
+    public init(config: ManagerConfig, log: @escaping @Sendable (String) -> Void) throws {
+        try config.validate()
+        self.config = config
+        self.log = log
+        names = SharedNames(platform: config.name)
+        var stale = 0
+        env = try Environment(role: .primary, names: names, devices: config.ports, removedStaleFiles: &stale)
+        if stale > 0 { log("removed \(stale) files left by a manager of '\(config.name)' that did not stop cleanly") }
+        do {
+            let pool = try PacketPool.create(buffers: config.poolSize)
+            rxRings = try (0..<Limits.maxNFs).map { i throws(NFVError) in
+                try DescriptorRing.create(name: SharedNames.rxRing(slot: i), size: config.ringSize, multiProducer: true)
+            }
+            txRings = try (0..<Limits.maxNFs).map { i throws(NFVError) in
+                try DescriptorRing.create(name: SharedNames.txRing(slot: i), size: config.ringSize, multiProducer: false)
+            }
+            let ports = try config.ports.map { d throws(NFVError) in try EthernetPort.start(device: d, pool: pool) }
+            let table = try SharedTable.create(config: config, ringSize: config.ringSize, poolSize: config.poolSize)
+            for p in ports { table.addPort(dpdkPortID: p.dpdkPortID, device: p.device) }
+            table.setManagerState(.running)
+            io = PortIO(ports: ports, table: table)
+            self.pool = pool
+            self.table = table
+        } catch {
+            env.shutdown()
+            throw error
+        }
+        registry = Registry(table: table, control: control, rxRings: rxRings, txRings: txRings, pool: pool,
+                            waitForChain: config.waitForChain, log: log)
+        dataplane = Dataplane(table: table, io: io, rxRings: rxRings, txRings: txRings, pool: pool, control: control,
+                              maxSleepMicroseconds: config.maxIdleSleepMicroseconds)
+        stats = StatsCollector(name: config.name, table: table, pool: pool, rxRings: rxRings, txRings: txRings)
+    }
+
+    /// What the manager reports when it stops.
+    public struct Outcome: Sendable {
+        /// Statistics at the end, after every NF left.
+        public var stats: PlatformStats
+        /// Buffers still held by some instance when the manager stopped,
+        /// freed by owner at shutdown (0 when every NF left cleanly).
+        public var freedAtShutdown: Int
+        /// Buffers missing from the pool after everything was returned.
+        public var leaked: Int
+    }
+
+    /// Runs until `shouldStop()` (polled between passes; ring the control
+    /// doorbell for a prompt reaction) or `duration` seconds. `report` gets
+    /// the statistics once a second. Then stops every NF and the ports.
+    public func run(duration: Double?, shouldStop: () -> Bool, report: (PlatformStats) -> Void) -> Outcome {
+        dataplane.start()
+        log("manager '\(config.name)' running: \(config.ports.count) port(s), pool of \(pool.size) buffers, chain \(config.chain.map(\.rawValue))")
+        let start = MonotonicClock.nanoseconds()
+        let end = duration.map { start + UInt64($0 * 1e9) } ?? .max
+        var nextReport = start + 1_000_000_000
+        let bell = table.controlDoorbell
+        while !shouldStop() && MonotonicClock.nanoseconds() < end {
+            let now = MonotonicClock.nanoseconds()
+            registry.poll(now: now, stopping: false)
+            if now >= nextReport {
+                StatsCollector.write(snapshotAndReport(report), to: names.statsFile)
+                nextReport += 1_000_000_000
+                if nextReport < now { nextReport = now + 1_000_000_000 }
+            }
+            let armed = bell.arm()
+            bell.wait(armed: armed, timeoutNanoseconds: registry.busy ? 5_000_000 : 50_000_000)
+        }
+        return shutdown(report: report)
+    }
+
+    private func snapshotAndReport(_ report: (PlatformStats) -> Void) -> PlatformStats {
+        let s = stats.snapshot(reclaimed: registry.reclaimedTotal)
+        report(s)
+        return s
+    }
+
+    /// Asks every NF to stop, waits up to 5 s for them to leave, stops the
+    /// dataplane and ports, and checks that every buffer is back.
+    private func shutdown(report: (PlatformStats) -> Void) -> Outcome {
+        log("stopping: asking \(registry.pids.count) NF(s) to leave")
+        table.setManagerState(.stopping)
+        for pid in registry.pids { ProcessWatch.terminate(pid) }
+        let deadline = MonotonicClock.nanoseconds() + 5_000_000_000
+        while registry.anyInUse && MonotonicClock.nanoseconds() < deadline {
+            registry.poll(now: MonotonicClock.nanoseconds(), stopping: true)
+            let armed = table.controlDoorbell.arm()
+            table.controlDoorbell.wait(armed: armed, timeoutNanoseconds: 5_000_000)
+        }
+        if registry.anyInUse { log("some NFs did not leave within 5 s: \(registry.pids)") }
+        dataplane.stopAndWait()
+        let freed = pool.reclaim(ownedBy: nil)
+        if freed > 0 { log("freed \(freed) buffers still held by NFs that did not leave") }
+        for p in io.ports { p.stop() }
+        let final = snapshotAndReport(report)
+        StatsCollector.write(final, to: names.statsFile)
+        let leaked = pool.inUse
+        if leaked == 0 {
+            log("all \(pool.size) buffers are back in the pool")
+        } else {
+            log("\(leaked) of \(pool.size) buffers are missing from the pool")
+        }
+        env.shutdown()
+        return Outcome(stats: final, freedAtShutdown: freed, leaked: leaked)
+    }
+
+    /// Rings the control thread (after a stop request from another thread).
+    public func wake() { table.controlDoorbell.ring() }
+}

@@ -1,0 +1,163 @@
+import NFVCore
+import NFVShared
+
+/// The control side of NF lifecycles, run by the manager's control thread:
+/// answers registrations, takes stopping and dead NFs out of the service
+/// table, and, after a grace period in which no NF can still be routing to
+/// them, has the dataplane reclaim their buffers and frees their slots.
+final class Registry {
+    /// How long an instance stays out of the service table before its buffers
+    /// are reclaimed: longer than any NF holds one burst of routing decisions.
+    static let graceNanoseconds: UInt64 = 50_000_000
+
+    let table: SharedTable
+    let control: DataplaneControl
+    let rxRings: [DescriptorRing]
+    let txRings: [DescriptorRing]
+    let reclaimer: Reclaimer
+    let waitForChain: Bool
+    let log: (String) -> Void
+    private var watches = [ProcessWatch?](repeating: nil, count: Limits.maxNFs)
+    /// When each slot left the service table (0: it has not).
+    private var removedAt = [UInt64](repeating: 0, count: Limits.maxNFs)
+    private var died = [Bool](repeating: false, count: Limits.maxNFs)
+    private let burst = BurstBuffer()
+    /// Buffers reclaimed from NFs that died, since start.
+    private(set) var reclaimedTotal: UInt64 = 0
+
+    init(table: SharedTable, control: DataplaneControl, rxRings: [DescriptorRing], txRings: [DescriptorRing],
+         pool: PacketPool, waitForChain: Bool, log: @escaping (String) -> Void) {
+        self.table = table
+        self.control = control
+        self.rxRings = rxRings
+        self.txRings = txRings
+        self.reclaimer = Reclaimer(pool: pool)
+        self.waitForChain = waitForChain
+        self.log = log
+        updateRX()
+    }
+
+    /// Whether any slot is in use.
+    var anyInUse: Bool { table.allSlots.contains { $0.state != .free } }
+
+    /// Whether a grace period or a reclaim is under way (poll again soon).
+    var busy: Bool { removedAt.contains { $0 != 0 } || control.reclaimRequested.load(ordering: .relaxed) != 0 }
+
+    /// One pass over all slots.
+    func poll(now: UInt64, stopping: Bool) {
+        for i in 0..<Limits.maxNFs { step(i, now: now, stopping: stopping) }
+    }
+
+    private func step(_ i: Int, now: UInt64, stopping: Bool) {
+        let slot = table.slot(InstanceID(UInt16(i + 1)))
+        let done = control.reclaimDone.load(ordering: .acquiring) & (1 << UInt64(i)) != 0
+        if done { finish(i, slot); return }
+        if control.reclaimRequested.load(ordering: .relaxed) & (1 << UInt64(i)) != 0 { return }
+        let state = slot.state
+        switch state {
+        case .free, .refused:
+            return
+        case .claimed:
+            if slot.pid != 0 && !ProcessWatch.isAlive(slot.pid) { slot.setState(.free) }
+            return
+        case .requested:
+            admit(i, slot, stopping: stopping)
+            return
+        default:
+            break
+        }
+        if !died[i] && isDead(i, slot) {
+            died[i] = true
+            log("NF '\(slot.name)' (pid \(slot.pid), instance \(i + 1), service \(slot.service.rawValue)) died; reclaiming its buffers")
+            leaveService(i, slot, now: now)
+        }
+        if died[i] {
+            if now >= removedAt[i] + Self.graceNanoseconds { requestReclaim(i) }
+            return
+        }
+        switch state {
+        case .stopping:
+            leaveService(i, slot, now: now)
+            if now >= removedAt[i] + Self.graceNanoseconds { slot.setState(.removed) }
+        case .exited:
+            leaveService(i, slot, now: now)
+            requestReclaim(i)
+        default:
+            break
+        }
+    }
+
+    private func admit(_ i: Int, _ slot: NFSlot, stopping: Bool) {
+        let id = InstanceID(UInt16(i + 1))
+        let service = slot.service
+        let refusal: Refusal? = stopping ? .managerStopping
+            : !service.isValid ? .badService
+            : table.instances(of: service).count >= Limits.maxInstancesPerService ? .serviceFull
+            : nil
+        if let refusal {
+            slot.refusal = refusal
+            slot.setState(.refused)
+            log("refused NF '\(slot.name)' (pid \(slot.pid)) for service \(service.rawValue): \(refusal)")
+            return
+        }
+        guard let watch = ProcessWatch(pid: slot.pid) else { slot.setState(.free); return }
+        watches[i] = watch
+        died[i] = false
+        removedAt[i] = 0
+        // Anything still queued for a previous holder of this slot is stale.
+        _ = reclaimer.drainOwned(rxRings[i], by: id, burst: burst)
+        _ = reclaimer.drainOwned(txRings[i], by: id, burst: burst)
+        slot.resetCounters()
+        slot.generation = slot.generation &+ 1
+        // Release: pairs with the dataplane's acquire before it polls the TX ring.
+        control.active.bitwiseOr(1 << UInt64(i), ordering: .releasing)
+        table.setInstances(table.instances(of: service) + [id], of: service)
+        slot.setState(.running)
+        updateRX()
+        log("NF '\(slot.name)' (pid \(slot.pid)) registered: instance \(id.rawValue) of service \(service.rawValue)")
+    }
+
+    private func leaveService(_ i: Int, _ slot: NFSlot, now: UInt64) {
+        guard removedAt[i] == 0 else { return }
+        removedAt[i] = now
+        let id = InstanceID(UInt16(i + 1))
+        table.setInstances(table.instances(of: slot.service).filter { $0 != id }, of: slot.service)
+        updateRX()
+    }
+
+    private func requestReclaim(_ i: Int) {
+        control.reclaimRequested.bitwiseOr(1 << UInt64(i), ordering: .releasing)
+        table.dataplaneDoorbell.ring()
+    }
+
+    private func finish(_ i: Int, _ slot: NFSlot) {
+        let bit: UInt64 = 1 << UInt64(i)
+        control.active.bitwiseAnd(~bit, ordering: .releasing)
+        control.reclaimRequested.bitwiseAnd(~bit, ordering: .relaxed)
+        control.reclaimDone.bitwiseAnd(~bit, ordering: .relaxed)
+        if died[i] {
+            reclaimedTotal += slot.reclaimed
+            log("instance \(i + 1) ('\(slot.name)'): \(slot.reclaimed) buffers returned to the pool")
+        } else {
+            log("NF '\(slot.name)' (pid \(slot.pid)) stopped: instance \(i + 1) of service \(slot.service.rawValue)")
+        }
+        watches[i] = nil
+        removedAt[i] = 0
+        died[i] = false
+        slot.setState(.free)
+    }
+
+    private func isDead(_ i: Int, _ slot: NFSlot) -> Bool {
+        watches[i]?.hasExited ?? !ProcessWatch.isAlive(slot.pid)
+    }
+
+    /// Ports receive only while every chain service has an instance, when
+    /// the configuration asks for that.
+    private func updateRX() {
+        let ready = !waitForChain || table.chain.allSatisfy { !table.instances(of: $0).isEmpty }
+        control.rxEnabled.store(ready, ordering: .relaxed)
+    }
+
+    /// PIDs of the NFs in use (to signal at shutdown).
+    var pids: [Int32] { table.allSlots.filter { $0.state != .free && $0.pid > 0 }.map(\.pid) }
+}

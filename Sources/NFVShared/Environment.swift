@@ -1,0 +1,84 @@
+@preconcurrency import CDPDK
+import NFVCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// DPDK's environment abstraction layer (EAL) for one process: the manager
+/// starts it as the primary, each NF as a secondary attached to the
+/// primary's huge-page memory. There is one per process; `shutdown()` ends it.
+public final class Environment: @unchecked Sendable {
+    public enum Role: Sendable { case primary, secondary }
+
+    public let role: Role
+    public let names: SharedNames
+    private var running = true
+
+    /// Starts the EAL.
+    /// - Parameters:
+    ///   - devices: DPDK device strings; a PCI address is allowed (`-a`), any
+    ///     other string is a virtual device (`--vdev`). Primary only.
+    ///   - removedStaleFiles: set to the number of files a crashed manager
+    ///     left and the primary removed.
+    public init(role: Role, names: SharedNames, devices: [String] = [], removedStaleFiles: inout Int) throws(NFVError) {
+        self.role = role
+        self.names = names
+        precondition(Int(NFV_MAX_NFS) == Limits.maxNFs && Int(NFV_MAX_SERVICES) == Limits.maxServices
+                     && Int(NFV_MAX_PORTS) == Limits.maxPorts && Int(NFV_MAX_CHAIN) == Limits.maxChainLength
+                     && Int(NFV_MAX_INSTANCES_PER_SERVICE) == Limits.maxInstancesPerService,
+                     "Limits and shim.h disagree")
+        switch role {
+        case .primary:
+            try Prerequisites.checkForPrimary()
+            removedStaleFiles = try PrimaryLock.removeStaleState(names)
+        case .secondary:
+            guard PrimaryLock.isHeld(names) else { throw .managerNotRunning(platform: names.platform) }
+        }
+        let cpus = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        var args = [
+            "swiftnfv",
+            "--proc-type=\(role == .primary ? "primary" : "secondary")",
+            "--file-prefix=\(names.filePrefix)",
+            "--base-virtaddr=\(SharedNames.baseVirtualAddress)",
+            // lcore 0 may run on any CPU: the scheduler places the threads.
+            "--lcores=0@(0-\(cpus - 1))",
+            "--no-telemetry",
+            "--log-level=lib.eal:error",
+            "--log-level=pmd.*:warning",
+        ]
+        var pci = false
+        for device in devices {
+            if Self.isPCIAddress(device) { args += ["-a", device]; pci = true } else { args.append("--vdev=\(device)") }
+        }
+        if !pci { args.append("--no-pci") }
+        let argv = args.map { strdup($0) }
+        defer { argv.forEach { free($0) } }
+        var cArgs: [UnsafeMutablePointer<CChar>?] = argv + [nil]
+        let rc = cArgs.withUnsafeMutableBufferPointer { rte_eal_init(Int32(args.count), $0.baseAddress) }
+        guard rc >= 0 else {
+            let e = nfv_errno()
+            if role == .secondary { throw .managerNotRunning(platform: names.platform) }
+            throw .ealInitFailed("primary", errno: e)
+        }
+    }
+
+    /// `0000:01:00.0` or `01:00.0`.
+    static func isPCIAddress(_ s: String) -> Bool {
+        let parts = s.split(separator: ",")[0].split(separator: ":")
+        guard parts.count == 2 || parts.count == 3, parts.last?.contains(".") == true else { return false }
+        return parts.allSatisfy { $0.allSatisfy { $0.isHexDigit || $0 == "." } }
+    }
+
+    /// Ends the EAL. For the primary, also removes the huge-page files and
+    /// run-time folder so the next manager starts clean.
+    public func shutdown() {
+        guard running else { return }
+        running = false
+        rte_eal_cleanup()
+        if role == .primary, let mount = Prerequisites.hugePageMount() {
+            _ = PrimaryLock.removeEntries(in: mount) { $0.hasPrefix(self.names.filePrefix + "map_") }
+            _ = PrimaryLock.removeEntries(in: names.dpdkRuntimeDirectory) { _ in true }
+            rmdir(names.dpdkRuntimeDirectory)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+@preconcurrency import CDPDK
+import NFVCore
+
+/// The pool of packet buffers in huge pages, shared by the manager and every
+/// NF at the same virtual address.
+///
+/// It has no per-lcore cache: NF processes come and go and share lcore IDs,
+/// and DPDK's caches are per lcore, so a cache would be raced. Drivers and
+/// the NF library allocate and free in bulk, so the pool's ring is touched
+/// once per burst, not once per packet.
+public struct PacketPool: @unchecked Sendable {
+    @usableFromInline let pool: OpaquePointer
+
+    /// Creates the pool (manager) with every buffer owned by nobody.
+    public static func create(buffers: Int) throws(NFVError) -> PacketPool {
+        guard let p = rte_pktmbuf_pool_create(SharedNames.pool, UInt32(buffers), 0, 0, nfv_default_buf_size(), -1) else {
+            throw .poolCreationFailed(errno: nfv_errno())
+        }
+        nfv_mempool_clear_owners(p)
+        return PacketPool(pool: p)
+    }
+
+    /// Finds the manager's pool (NF).
+    public static func lookup() throws(NFVError) -> PacketPool {
+        guard let p = rte_mempool_lookup(SharedNames.pool) else { throw .sharedObjectMissing(SharedNames.pool) }
+        return PacketPool(pool: p)
+    }
+
+    public var size: Int { Int(nfv_mempool_size(pool)) }
+    /// Buffers in the pool right now.
+    public var available: Int { Int(nfv_mempool_avail(pool)) }
+    public var inUse: Int { size - available }
+
+    /// Allocates `count` buffers into `burst`, all or nothing; each is owned
+    /// by `owner` from the start.
+    @inlinable
+    public func allocate(into burst: BurstBuffer, count: Int, owner: InstanceID) -> Bool {
+        let rc = burst.slots.withMemoryRebound(to: OpaquePointer?.self, capacity: count) {
+            rte_pktmbuf_alloc_bulk(pool, $0, UInt32(count))
+        }
+        guard rc == 0 else { return false }
+        for i in 0..<count { nfv_mbuf_meta_enter(OpaquePointer(burst.slots[i]), owner.rawValue) }
+        return true
+    }
+
+    /// Frees every buffer whose owner is `owner` (or every buffer owned by
+    /// any instance, with `nil`). Safe only when no live process can hold
+    /// such a buffer: the owner is dead and out of the service table.
+    /// Returns how many it freed.
+    public func reclaim(ownedBy owner: InstanceID?) -> Int {
+        let capacity = size
+        let found = UnsafeMutablePointer<OpaquePointer?>.allocate(capacity: capacity)
+        defer { found.deallocate() }
+        let n = Int(nfv_mempool_collect_owned(pool, owner?.rawValue ?? 0, owner == nil ? 1 : 0, found, UInt32(capacity)))
+        for i in 0..<n { nfv_mbuf_set_owner(found[i], 0) }
+        if n > 0 { rte_pktmbuf_free_bulk(found, UInt32(n)) }
+        return n
+    }
+}

@@ -1,0 +1,166 @@
+@preconcurrency import CDPDK
+import NFVCore
+
+/// Turns actions into destinations and moves descriptors there in runs: the
+/// one routing path both the manager's RX work and every NF use.
+///
+/// For each packet it resolves the action (the default chain, a service's
+/// instances, a port) and stamps the packet's owner; consecutive packets with
+/// the same destination go as one burst, then the destination's doorbell is
+/// rung if it sleeps. Whatever cannot be delivered (no instance, ring full)
+/// is freed and counted: every packet is forwarded or freed.
+///
+/// One per thread; not thread-safe.
+public final class Steering: @unchecked Sendable {
+    /// Destination codes: `drop` and `noRoute` free the packet, `1...maxNFs`
+    /// is an instance's RX ring, `portBase + p` is the sender's TX ring
+    /// towards port `p`.
+    public static let drop = -1
+    public static let noRoute = 0
+    public static let portBase = 1000
+
+    @usableFromInline let table: UnsafeMutablePointer<nfv_shared_t>
+    @usableFromInline let rings: UnsafeMutablePointer<OpaquePointer?>
+    @usableFromInline let txRing: OpaquePointer?
+    @usableFromInline let chain: [UInt16]
+    /// Position of each service in the chain; 0xFF where it is not in it.
+    @usableFromInline let chainPosition: [UInt8]
+    @usableFromInline let exitPort: Int32
+    @usableFromInline let portCount: Int
+    /// The instance this steering sends for (0: the manager).
+    @usableFromInline let sender: UInt16
+    /// What it delivered and dropped so far.
+    public var counters = NFCounters()
+
+    /// - Parameters:
+    ///   - txRing: the sender's own TX ring (NFs), through which packets for
+    ///     ports go to the manager; `nil` for the manager itself.
+    public init(table: SharedTable, rxRings: [DescriptorRing], txRing: DescriptorRing?, sender: InstanceID?) {
+        self.table = table.rawTable
+        rings = .allocate(capacity: rxRings.count)
+        for (i, r) in rxRings.enumerated() { (rings + i).initialize(to: r.ring) }
+        self.txRing = txRing?.ring
+        chain = table.chain.map(\.rawValue)
+        var position = [UInt8](repeating: 0xFF, count: Limits.maxServices)
+        for (i, s) in chain.enumerated() where position[Int(s)] == 0xFF { position[Int(s)] = UInt8(i) }
+        chainPosition = position
+        exitPort = table.exitPort.map { Int32($0.rawValue) } ?? -1
+        portCount = table.portCount
+        self.sender = sender?.rawValue ?? 0
+    }
+
+    deinit { rings.deallocate() }
+
+    /// Resolves `action` for one packet and stamps its owner and chain step.
+    @inlinable
+    public func destination(_ action: Action, _ mbuf: OpaquePointer) -> Int {
+        let meta = nfv_mbuf_meta(mbuf)!
+        switch action {
+        case .drop:
+            return Self.drop
+        case .toService(let s):
+            let pos = chainPosition[Int(s.rawValue) & (Limits.maxServices - 1)]
+            if pos != 0xFF { meta.pointee.chain_pos = pos }
+            return instance(of: s.rawValue, mbuf, meta)
+        case .next:
+            let pos = Int(meta.pointee.chain_pos &+ 1)
+            if pos < chain.count {
+                meta.pointee.chain_pos = UInt8(pos)
+                return instance(of: chain[pos], mbuf, meta)
+            }
+            let port = exitPort >= 0 ? Int(exitPort) : Int(nfv_mbuf_port(mbuf))
+            return toPort(port, meta)
+        case .toPort(let p):
+            return toPort(Int(p.rawValue), meta)
+        }
+    }
+
+    @inlinable
+    func toPort(_ port: Int, _ meta: UnsafeMutablePointer<nfv_meta_t>) -> Int {
+        guard port < portCount, txRing != nil else { return Self.noRoute }
+        meta.pointee.out_port = UInt16(port)
+        meta.pointee.owner = sender
+        return Self.portBase + port
+    }
+
+    /// Picks an instance of `service`: the only one, or one by flow hash.
+    @inlinable
+    func instance(of service: UInt16, _ mbuf: OpaquePointer, _ meta: UnsafeMutablePointer<nfv_meta_t>) -> Int {
+        guard Int(service) < Limits.maxServices else { return Self.noRoute }
+        let s = nfv_service(table, UInt32(service))!
+        // Acquire: pairs with the release in SharedTable.setInstances.
+        let n = nfv_load_acquire_u32(nfv_service_count(s))
+        let id: UInt16
+        switch n {
+        case 0: return Self.noRoute
+        case 1: id = nfv_service_instance(s, 0)
+        default: id = nfv_service_instance(s, FlowHash.hash(Packet(mbuf)) % n)
+        }
+        meta.pointee.owner = id
+        return Int(id)
+    }
+
+    /// Sends `count` packets of `burst`, packet `i` as `actions[i]` says.
+    @inlinable
+    public func send(_ burst: BurstBuffer, count: Int, actions: UnsafePointer<Action>) {
+        sendRuns(burst, count) { actions[$0] }
+    }
+
+    /// Sends `count` packets of `burst`, all as `action` says.
+    @inlinable
+    public func send(_ burst: BurstBuffer, count: Int, action: Action) {
+        sendRuns(burst, count) { _ in action }
+    }
+
+    /// Resolves each packet and flushes each run of equal destinations.
+    @inlinable
+    func sendRuns(_ burst: BurstBuffer, _ count: Int, _ actionOf: (Int) -> Action) {
+        guard count > 0 else { return }
+        var runStart = 0
+        var runCode = destination(actionOf(0), OpaquePointer(burst.slots[0]!))
+        for i in 1..<count {
+            let code = destination(actionOf(i), OpaquePointer(burst.slots[i]!))
+            if code != runCode {
+                flush(runCode, burst, runStart..<i)
+                runStart = i
+                runCode = code
+            }
+        }
+        flush(runCode, burst, runStart..<count)
+    }
+
+    /// Delivers one run; frees what cannot be delivered.
+    @inlinable
+    func flush(_ code: Int, _ burst: BurstBuffer, _ range: Range<Int>) {
+        if code <= 0 {
+            if code == Self.drop { counters.dropped &+= UInt64(range.count) } else { counters.noRoute &+= UInt64(range.count) }
+            Self.free(burst, range)
+            return
+        }
+        let sent: Int
+        if code < Self.portBase {
+            let ring = rings[code - 1]!
+            sent = Int(rte_ring_enqueue_burst(ring, burst.slots + range.lowerBound, UInt32(range.count), nil))
+            // Pairs with nfv_doorbell_arm in the receiving NF.
+            if sent > 0 { _ = nfv_doorbell_ring_if_asleep(nfv_slot_doorbell(nfv_slot(table, UInt32(code - 1)))) }
+        } else {
+            sent = Int(rte_ring_enqueue_burst(txRing!, burst.slots + range.lowerBound, UInt32(range.count), nil))
+            // Pairs with nfv_doorbell_arm in the manager's dataplane thread.
+            if sent > 0 { _ = nfv_doorbell_ring_if_asleep(nfv_table_dataplane(table)) }
+        }
+        counters.tx &+= UInt64(sent)
+        if sent < range.count {
+            counters.ringFull &+= UInt64(range.count - sent)
+            Self.free(burst, (range.lowerBound + sent)..<range.upperBound)
+        }
+    }
+
+    /// Returns buffers to the pool, owned by nobody.
+    @inlinable
+    public static func free(_ burst: BurstBuffer, _ range: Range<Int>) {
+        for i in range { nfv_mbuf_set_owner(OpaquePointer(burst.slots[i]!), 0) }
+        (burst.slots + range.lowerBound).withMemoryRebound(to: OpaquePointer?.self, capacity: range.count) {
+            rte_pktmbuf_free_bulk($0, UInt32(range.count))
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import NFVCore
+import NFVManager
+import NFVShared
+
+struct ManagerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "manager",
+        abstract: "Run the NF manager: packet pool, rings, ports and NF registry.",
+        discussion: "Options given on the command line override the configuration file.")
+
+    @Option(help: "A YAML configuration file (see config/example.yaml).") var config: String?
+    @Option(help: "The platform name NFs attach to.") var name: String?
+    @Option(help: "A port, as a DPDK device string (repeat for more).") var port: [String] = []
+    @Option(help: "The default chain, as service IDs: 1,2,3.") var chain: String?
+    @Option(help: "The port packets leave by after the chain (default: their input port).") var exitPort: UInt16?
+    @Option(help: "Packet buffers in the pool.") var poolSize: Int?
+    @Option(help: "Hold port RX until every chain service has an instance.") var waitForChain: Bool?
+    @Option(help: "Stop after this many seconds.") var duration: Double?
+    @Flag(help: "Do not print the statistics table.") var quiet = false
+
+    func loadConfig() throws -> ManagerConfig {
+        var c = ManagerConfig()
+        if let path = config {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ValidationError("cannot read the configuration file '\(path)'")
+            }
+            c = try ConfigParser.parse(text, file: path)
+        }
+        if let name { c.name = name }
+        if !port.isEmpty { c.ports = port }
+        if let chain {
+            c.chain = try chain.split(separator: ",").map { s in
+                guard let n = UInt16(s.trimmingCharacters(in: .whitespaces)), ServiceID(n).isValid else {
+                    throw ValidationError("--chain: '\(s)' is not a service ID (1...\(Limits.maxServices - 1))")
+                }
+                return ServiceID(n)
+            }
+        }
+        if let exitPort { c.exitPort = PortID(exitPort) }
+        if let poolSize { c.poolSize = poolSize }
+        if let waitForChain { c.waitForChain = waitForChain }
+        try c.validate(file: config)
+        return c
+    }
+
+    func run() throws {
+        let config = try loadConfig()
+        // Before DPDK starts its threads, so they inherit the blocked signals.
+        let signals = SignalWatcher()
+        let manager = try Manager(config: config, log: { Terminal.log($0) })
+        let live = !quiet && Terminal.isInteractive
+        let outcome = manager.run(duration: duration, shouldStop: { signals.stopRequested }) { stats in
+            guard !quiet else { return }
+            Terminal.out((live ? Terminal.clear : "") + StatsTable.render(stats))
+        }
+        if outcome.leaked > 0 { throw ExitCode(2) }
+    }
+}

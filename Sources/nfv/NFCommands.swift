@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import NFVFunctions
+import NFVKit
+
+/// Options every NF takes.
+struct NFCommonOptions: ParsableArguments {
+    @Option(help: "The platform (manager) to attach to.") var manager = "default"
+    @Option(help: "The service this NF provides (1...63).") var service: UInt16
+    @Option(help: "Ask for this instance ID (1...64); default: the first free one.") var instanceID: UInt16?
+    @Option(help: "Empty polls spent spinning before yielding the CPU.") var spins = IdlePolicy().spins
+    @Option(help: "Empty polls spent yielding before sleeping.") var yields = IdlePolicy().yields
+
+    func validate() throws {
+        guard ServiceID(service).isValid else { throw ValidationError("--service must be 1...\(Limits.maxServices - 1)") }
+        if let i = instanceID, !InstanceID(i).isValid { throw ValidationError("--instance-id must be 1...\(Limits.maxNFs)") }
+    }
+
+    func options(name: String) -> NFOptions {
+        var o = NFOptions(service: ServiceID(service), name: name)
+        o.platform = manager
+        o.instance = instanceID.map { InstanceID($0) }
+        o.idle = IdlePolicy(spins: spins, yields: yields)
+        return o
+    }
+
+    /// Runs `nf` and reports how it ended.
+    func run<NF: NetworkFunction>(_ nf: inout NF, name: String) throws {
+        let summary = try NFRunner.run(&nf, options: options(name: name))
+        let c = summary.counters
+        Terminal.log("\(name) #\(summary.instance.rawValue): \(summary.reason); rx \(c.rx), tx \(c.tx), dropped \(c.dropped + c.noRoute + c.ringFull), freed \(summary.freedAtStop) queued at stop")
+        if summary.reason == .managerDied { throw ExitCode(1) }
+    }
+}
+
+struct DestinationOption: ExpressibleByArgument {
+    let action: Action
+    init?(argument: String) {
+        guard let a = try? Action(parsing: argument) else { return nil }
+        action = a
+    }
+}
+
+struct NFCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nf", abstract: "Run a built-in network function.",
+        subcommands: [ForwardCommand.self, BridgeCommand.self, MonitorCommand.self, SpeedTesterCommand.self])
+}
+
+struct ForwardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "forward", abstract: "Send every packet to one destination.")
+    @OptionGroup var common: NFCommonOptions
+    @Option(help: "next, drop, port:N or service:N.") var to = DestinationOption(argument: "next")!
+
+    func run() throws {
+        var nf = Forward(to: to.action)
+        try common.run(&nf, name: "forward")
+    }
+}
+
+struct BridgeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bridge", abstract: "Send packets out of the other port of their pair (0<->1).")
+    @OptionGroup var common: NFCommonOptions
+
+    func run() throws {
+        var nf = Bridge()
+        try common.run(&nf, name: "bridge")
+    }
+}
+
+struct MonitorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "monitor", abstract: "Show rates and a sample of decoded headers; pass packets on.")
+    @OptionGroup var common: NFCommonOptions
+    @Option(help: "next, drop, port:N or service:N.") var to = DestinationOption(argument: "next")!
+    @Option(help: "Show a decoded header every N seconds (0: never).") var sampleEvery = 1
+
+    func run() throws {
+        var nf = Monitor(to: to.action, sampleEvery: sampleEvery)
+        try common.run(&nf, name: "monitor")
+    }
+}
+
+struct SpeedTesterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "speed-tester",
+        abstract: "Keep packets in flight around a chain and report the rate they come back at.")
+    @OptionGroup var common: NFCommonOptions
+    @Option(help: "Where its packets go: service:N, port:N or next.") var to: DestinationOption
+    @Option(help: "Packets kept in flight.") var packets = 128
+    @Option(help: "Packet length in bytes.") var length = 64
+    @Flag(help: "Also measure round-trip latency (p50 / p99 / max).") var latency = false
+    @Flag(help: "Print each report as one line of JSON.") var json = false
+
+    func run() throws {
+        let json = self.json
+        var nf = SpeedTester(to: to.action, inFlight: packets, packetLength: length, latency: latency) { r in
+            if json {
+                let e = JSONEncoder()
+                e.outputFormatting = .sortedKeys
+                if let d = try? e.encode(r) { Terminal.out(String(decoding: d, as: UTF8.self)) }
+            } else {
+                var line = "speed-tester: \(StatsTable.fixed(r.mpps, 3)) Mpps, \(r.inFlight) in flight"
+                if let p50 = r.p50Nanoseconds, let p99 = r.p99Nanoseconds, let mx = r.maxNanoseconds {
+                    line += ", latency p50 \(Int(p50)) ns, p99 \(Int(p99)) ns, max \(Int(mx)) ns"
+                }
+                Terminal.out(line)
+            }
+        }
+        try common.run(&nf, name: "speed-tester")
+    }
+}
