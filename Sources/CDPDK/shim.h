@@ -97,7 +97,8 @@ typedef struct nfv_nf_slot {
     uint32_t generation;  /* bumped each time the slot is handed out */
     char name[NFV_NAME_LEN];
     uint64_t reclaimed;   /* buffers the manager took back after a crash */
-    uint8_t pad0[8];
+    int32_t cpu;          /* atomic: the CPU the NF last ran on (it publishes it) */
+    uint32_t pad0;
     /* cache line 1: its RX doorbell */
     nfv_doorbell_t doorbell;
     /* cache line 2: its counters */
@@ -138,7 +139,8 @@ typedef struct nfv_shared {
     uint32_t port_count;
     uint32_t ring_size;
     uint32_t pool_size;
-    uint8_t pad0[32];
+    uint64_t active;          /* atomic: bit i set while NF slot i is registered */
+    uint8_t pad0[24];
     nfv_doorbell_t dataplane;  /* the manager's RX/TX thread */
     nfv_doorbell_t control;    /* the manager's control thread */
     nfv_chain_t chain;
@@ -192,6 +194,15 @@ static inline uint64_t *nfv_doorbell_rings(nfv_doorbell_t *d) { return &d->rings
 /* 0: rx, 1: tx, 2: dropped */
 static inline uint64_t *nfv_port_counter(nfv_port_t *p, unsigned i) { return (&p->rx) + i; }
 static inline uint64_t *nfv_slot_reclaimed(nfv_nf_slot_t *s) { return &s->reclaimed; }
+static inline int32_t nfv_slot_cpu(const nfv_nf_slot_t *s) { return __atomic_load_n(&s->cpu, __ATOMIC_RELAXED); }
+static inline void nfv_slot_set_cpu(nfv_nf_slot_t *s, int32_t cpu) { __atomic_store_n(&s->cpu, cpu, __ATOMIC_RELAXED); }
+/* The active mask: set and cleared by the manager (release), read by the
+ * manager's dataplane and by NFs looking for core-mates (acquire). */
+static inline uint64_t nfv_active_load(const nfv_shared_t *t) { return __atomic_load_n(&t->active, __ATOMIC_ACQUIRE); }
+static inline void nfv_active_set(nfv_shared_t *t, uint64_t bits) { __atomic_fetch_or(&t->active, bits, __ATOMIC_RELEASE); }
+static inline void nfv_active_clear(nfv_shared_t *t, uint64_t bits) { __atomic_fetch_and(&t->active, ~bits, __ATOMIC_RELEASE); }
+extern int sched_getcpu(void); /* glibc; read from rseq, no syscall */
+static inline int nfv_current_cpu(void) { return sched_getcpu(); }
 
 /* ---------------------------------------------------------------------------
  * Doorbells over futexes. The table lives in a MAP_SHARED huge-page file, so

@@ -13,6 +13,8 @@ public struct NFOptions: Sendable {
     public var name: String
     /// How the run loop backs off when it has no work.
     public var idle = IdlePolicy()
+    /// Most packets taken from the RX ring at once.
+    public var burstSize = 32
 
     public init(service: ServiceID, name: String) {
         self.service = service

@@ -27,7 +27,8 @@ public enum NFRunner {
         let steering = Steering(table: table, rxRings: rxRings, txRing: txRing, sender: slot.id)
         let context = NFContext(instance: slot.id, service: options.service, name: options.name,
                                 table: table, pool: pool, steering: steering)
-        var loop = ReceiveLoop(rx: rxRings[index], slot: slot, table: table, steering: steering, idle: options.idle)
+        var loop = ReceiveLoop(rx: rxRings[index], slot: slot, table: table, steering: steering, idle: options.idle, burstSize: options.burstSize,
+                               mates: CoreMates(table: table, rxRings: rxRings, me: slot))
         do {
             try nf.setup(context: context)
         } catch {

@@ -14,14 +14,19 @@ struct ReceiveLoop {
     @usableFromInline let table: SharedTable
     @usableFromInline let steering: Steering
     @usableFromInline var idle: IdlePolicy
+    @usableFromInline let mates: CoreMates
     @usableFromInline var counters = NFCounters()
-    @usableFromInline let burst = BurstBuffer()
-    @usableFromInline let actions = ActionBuffer()
+    @usableFromInline let burst: BurstBuffer
+    @usableFromInline let actions: ActionBuffer
 
     /// Longest sleep: how soon a stop or a dead manager is noticed when idle.
     @usableFromInline static let maxSleepNanoseconds: UInt64 = 100_000_000
 
-    init(rx: DescriptorRing, slot: NFSlot, table: SharedTable, steering: Steering, idle: IdlePolicy) {
+    init(rx: DescriptorRing, slot: NFSlot, table: SharedTable, steering: Steering, idle: IdlePolicy, burstSize: Int,
+         mates: CoreMates) {
+        self.mates = mates
+        burst = BurstBuffer(capacity: burstSize)
+        actions = ActionBuffer(capacity: burstSize)
         self.rx = rx
         self.slot = slot
         self.table = table
@@ -47,7 +52,7 @@ struct ReceiveLoop {
                 slot.publish(counters)
                 if signals.stopRequested { return .signal }
                 if tickNanoseconds == nil && counters.batches & 0xFFFF != 0 { continue }
-            } else if idle.backOff() {
+            } else if idle.backOff(coreMateBusy: mates.anyBusy(on: mates.publishCPU())) == .sleep {
                 if signals.stopRequested { return .signal }
                 let bell = slot.doorbell
                 let armed = bell.arm()

@@ -51,7 +51,7 @@ final class Dataplane: @unchecked Sendable {
         let steering = Steering(table: table, rxRings: rxRings, txRing: nil, sender: nil)
         let burst = BurstBuffer()
         let hasChain = !table.chain.isEmpty
-        var idle = IdlePolicy(spins: 256, yields: 16)
+        var idle = IdlePolicy(spins: 512, yieldEvery: 64)
         var sleep: UInt64 = 1000
         let bell = table.dataplaneDoorbell
         let portCount = io.ports.count
@@ -62,8 +62,7 @@ final class Dataplane: @unchecked Sendable {
                     work += io.receive(port: p, burst: burst, steering: steering, hasChain: hasChain)
                 }
             }
-            // Acquire: pairs with the release in Registry when a slot is activated.
-            var mask = control.active.load(ordering: .acquiring)
+            var mask = table.activeMask
             while mask != 0 {
                 let i = mask.trailingZeroBitCount
                 mask &= mask - 1
@@ -78,7 +77,7 @@ final class Dataplane: @unchecked Sendable {
                 sleep = 1000
                 continue
             }
-            guard idle.backOff() else { continue }
+            guard idle.backOff() == .sleep else { continue }
             let armed = bell.arm()
             if anyTXWaiting() {
                 bell.disarm()
@@ -93,7 +92,7 @@ final class Dataplane: @unchecked Sendable {
     }
 
     private func anyTXWaiting() -> Bool {
-        var mask = control.active.load(ordering: .acquiring)
+        var mask = table.activeMask
         while mask != 0 {
             let i = mask.trailingZeroBitCount
             mask &= mask - 1

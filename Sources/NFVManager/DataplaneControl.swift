@@ -3,9 +3,6 @@ import Synchronization
 /// What the control thread tells the dataplane thread, and back. Bit `i` of
 /// each mask stands for the NF slot `i` (instance ID `i + 1`).
 final class DataplaneControl: Sendable {
-    /// Slots whose TX rings the dataplane polls. Written by control (release),
-    /// read by dataplane (acquire), so a slot's rings are reset before use.
-    let active = Atomic<UInt64>(0)
     /// Slots whose buffers the dataplane must reclaim (control sets bits).
     let reclaimRequested = Atomic<UInt64>(0)
     /// Slots the dataplane has reclaimed (dataplane sets, control clears).

@@ -109,8 +109,7 @@ final class Registry {
         _ = reclaimer.drainOwned(txRings[i], by: id, burst: burst)
         slot.resetCounters()
         slot.generation = slot.generation &+ 1
-        // Release: pairs with the dataplane's acquire before it polls the TX ring.
-        control.active.bitwiseOr(1 << UInt64(i), ordering: .releasing)
+        table.activate(id)
         table.setInstances(table.instances(of: service) + [id], of: service)
         slot.setState(.running)
         updateRX()
@@ -132,7 +131,7 @@ final class Registry {
 
     private func finish(_ i: Int, _ slot: NFSlot) {
         let bit: UInt64 = 1 << UInt64(i)
-        control.active.bitwiseAnd(~bit, ordering: .releasing)
+        table.deactivate(InstanceID(UInt16(i + 1)))
         control.reclaimRequested.bitwiseAnd(~bit, ordering: .relaxed)
         control.reclaimDone.bitwiseAnd(~bit, ordering: .relaxed)
         if died[i] {

@@ -147,3 +147,13 @@ public struct PortCounters: @unchecked Sendable {
         nfv_store_relaxed_u64(c, nfv_load_relaxed_u64(c) &+ value)
     }
 }
+
+extension SharedTable {
+    /// Slots registered now (bit `i`: instance `i + 1`). Acquire: pairs with
+    /// the release in `activate`, so a reader sees the slot's rings reset.
+    @inlinable public var activeMask: UInt64 { nfv_active_load(table) }
+    /// Marks a slot registered (manager).
+    public func activate(_ id: InstanceID) { nfv_active_set(table, 1 << UInt64(id.rawValue - 1)) }
+    /// Marks a slot gone (manager).
+    public func deactivate(_ id: InstanceID) { nfv_active_clear(table, 1 << UInt64(id.rawValue - 1)) }
+}

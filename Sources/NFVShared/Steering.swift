@@ -22,9 +22,11 @@ public final class Steering: @unchecked Sendable {
     @usableFromInline let table: UnsafeMutablePointer<nfv_shared_t>
     @usableFromInline let rings: UnsafeMutablePointer<OpaquePointer?>
     @usableFromInline let txRing: OpaquePointer?
-    @usableFromInline let chain: [UInt16]
+    /// The chain's services (`chainLength` of them).
+    @usableFromInline let chain: UnsafeMutablePointer<UInt16>
+    @usableFromInline let chainLength: Int
     /// Position of each service in the chain; 0xFF where it is not in it.
-    @usableFromInline let chainPosition: [UInt8]
+    @usableFromInline let chainPosition: UnsafeMutablePointer<UInt8>
     @usableFromInline let exitPort: Int32
     @usableFromInline let portCount: Int
     /// The instance this steering sends for (0: the manager).
@@ -40,19 +42,26 @@ public final class Steering: @unchecked Sendable {
         rings = .allocate(capacity: rxRings.count)
         for (i, r) in rxRings.enumerated() { (rings + i).initialize(to: r.ring) }
         self.txRing = txRing?.ring
-        chain = table.chain.map(\.rawValue)
-        var position = [UInt8](repeating: 0xFF, count: Limits.maxServices)
-        for (i, s) in chain.enumerated() where position[Int(s)] == 0xFF { position[Int(s)] = UInt8(i) }
-        chainPosition = position
+        let services = table.chain.map(\.rawValue)
+        chainLength = services.count
+        chain = .allocate(capacity: max(1, services.count))
+        chain.initialize(from: services, count: services.count)
+        chainPosition = .allocate(capacity: Limits.maxServices)
+        chainPosition.initialize(repeating: 0xFF, count: Limits.maxServices)
+        for (i, s) in services.enumerated() where chainPosition[Int(s)] == 0xFF { chainPosition[Int(s)] = UInt8(i) }
         exitPort = table.exitPort.map { Int32($0.rawValue) } ?? -1
         portCount = table.portCount
         self.sender = sender?.rawValue ?? 0
     }
 
-    deinit { rings.deallocate() }
+    deinit {
+        rings.deallocate()
+        chain.deallocate()
+        chainPosition.deallocate()
+    }
 
     /// Resolves `action` for one packet and stamps its owner and chain step.
-    @inlinable
+    @inlinable @inline(__always)
     public func destination(_ action: Action, _ mbuf: OpaquePointer) -> Int {
         let meta = nfv_mbuf_meta(mbuf)!
         switch action {
@@ -64,7 +73,7 @@ public final class Steering: @unchecked Sendable {
             return instance(of: s.rawValue, mbuf, meta)
         case .next:
             let pos = Int(meta.pointee.chain_pos &+ 1)
-            if pos < chain.count {
+            if pos < chainLength {
                 meta.pointee.chain_pos = UInt8(pos)
                 return instance(of: chain[pos], mbuf, meta)
             }
@@ -75,7 +84,7 @@ public final class Steering: @unchecked Sendable {
         }
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     func toPort(_ port: Int, _ meta: UnsafeMutablePointer<nfv_meta_t>) -> Int {
         guard port < portCount, txRing != nil else { return Self.noRoute }
         meta.pointee.out_port = UInt16(port)
@@ -84,7 +93,7 @@ public final class Steering: @unchecked Sendable {
     }
 
     /// Picks an instance of `service`: the only one, or one by flow hash.
-    @inlinable
+    @inlinable @inline(__always)
     func instance(of service: UInt16, _ mbuf: OpaquePointer, _ meta: UnsafeMutablePointer<nfv_meta_t>) -> Int {
         guard Int(service) < Limits.maxServices else { return Self.noRoute }
         let s = nfv_service(table, UInt32(service))!
@@ -106,9 +115,27 @@ public final class Steering: @unchecked Sendable {
         sendRuns(burst, count) { actions[$0] }
     }
 
-    /// Sends `count` packets of `burst`, all as `action` says.
+    /// Sends `count` packets of `burst`, all as `action` says. A service
+    /// with one instance is resolved once for the whole burst.
     @inlinable
     public func send(_ burst: BurstBuffer, count: Int, action: Action) {
+        guard count > 0 else { return }
+        if case .toService(let s) = action, Int(s.rawValue) < Limits.maxServices {
+            let svc = nfv_service(table, UInt32(s.rawValue))!
+            // Acquire: pairs with the release in SharedTable.setInstances.
+            let n = nfv_load_acquire_u32(nfv_service_count(svc))
+            if n <= 1 {
+                let id = n == 0 ? 0 : nfv_service_instance(svc, 0)
+                let pos = chainPosition[Int(s.rawValue)]
+                for i in 0..<count {
+                    let meta = nfv_mbuf_meta(OpaquePointer(burst.slots[i]!))!
+                    meta.pointee.owner = id
+                    if pos != 0xFF { meta.pointee.chain_pos = pos }
+                }
+                flush(id == 0 ? Self.noRoute : Int(id), burst, 0..<count)
+                return
+            }
+        }
         sendRuns(burst, count) { _ in action }
     }
 

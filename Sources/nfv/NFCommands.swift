@@ -8,11 +8,13 @@ struct NFCommonOptions: ParsableArguments {
     @Option(help: "The platform (manager) to attach to.") var manager = "default"
     @Option(help: "The service this NF provides (1...63).") var service: UInt16
     @Option(help: "Ask for this instance ID (1...64); default: the first free one.") var instanceID: UInt16?
-    @Option(help: "Empty polls spent spinning before yielding the CPU.") var spins = IdlePolicy().spins
-    @Option(help: "Empty polls spent yielding before sleeping.") var yields = IdlePolicy().yields
+    @Option(help: "Empty polls before sleeping.") var spins = IdlePolicy().spins
+    @Option(help: "While idle, yield the CPU once every this many polls.") var yieldEvery = IdlePolicy().yieldEvery
+    @Option(help: "Most packets taken from the RX ring at once (1...1024).") var burst = 32
 
     func validate() throws {
         guard ServiceID(service).isValid else { throw ValidationError("--service must be 1...\(Limits.maxServices - 1)") }
+        guard (1...1024).contains(burst) else { throw ValidationError("--burst must be 1...1024") }
         if let i = instanceID, !InstanceID(i).isValid { throw ValidationError("--instance-id must be 1...\(Limits.maxNFs)") }
     }
 
@@ -20,7 +22,8 @@ struct NFCommonOptions: ParsableArguments {
         var o = NFOptions(service: ServiceID(service), name: name)
         o.platform = manager
         o.instance = instanceID.map { InstanceID($0) }
-        o.idle = IdlePolicy(spins: spins, yields: yields)
+        o.idle = IdlePolicy(spins: spins, yieldEvery: yieldEvery)
+        o.burstSize = burst
         return o
     }
 

@@ -1,0 +1,42 @@
+@preconcurrency import CDPDK
+import NFVCore
+
+/// Which other NFs share this NF's CPU, and whether any of them has work.
+///
+/// With more NF processes than cores, an NF that finds its ring empty should
+/// hand its CPU to a core-mate that has packets waiting (a yield, one context
+/// switch), but should not yield for nothing: a yield is a system call, and
+/// a core-mate with no work would just yield back. Each NF publishes the CPU
+/// it runs on; an idle NF reads its core-mates' RX ring occupancy from the
+/// shared table.
+public struct CoreMates {
+    @usableFromInline let table: UnsafeMutablePointer<nfv_shared_t>
+    @usableFromInline let rings: [DescriptorRing]
+    @usableFromInline let me: NFSlot
+
+    public init(table: SharedTable, rxRings: [DescriptorRing], me: NFSlot) {
+        self.table = table.rawTable
+        self.rings = rxRings
+        self.me = me
+    }
+
+    /// Publishes the CPU this thread runs on; returns it.
+    @inlinable @discardableResult
+    public func publishCPU() -> Int32 {
+        let cpu = Int32(nfv_current_cpu())
+        if nfv_slot_cpu(me.slot) != cpu { nfv_slot_set_cpu(me.slot, cpu) }
+        return cpu
+    }
+
+    /// Whether another registered NF last ran on `cpu` and has packets waiting.
+    @inlinable
+    public func anyBusy(on cpu: Int32) -> Bool {
+        var mask = nfv_active_load(table) & ~(1 << UInt64(me.id.rawValue - 1))
+        while mask != 0 {
+            let i = mask.trailingZeroBitCount
+            mask &= mask - 1
+            if nfv_slot_cpu(nfv_slot(table, UInt32(i))) == cpu && rings[i].count > 0 { return true }
+        }
+        return false
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import NFVCore
+import NFVFunctions
+import Synchronization
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Benchmarks that start everything, measure and tear it all down.",
+        subcommands: [ChainBench.self])
+}
+
+/// `nfv bench chain`: a speed tester and `length - 1` forwarders in a
+/// circular chain (speed-tester -> forward -> ... -> speed-tester), the
+/// layout of OpenNetVM's figures. A run is the median of its one-second
+/// reports after warm-up; the result is min / median / max over runs.
+struct ChainBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "chain", abstract: "Measure a circular chain of NFs.")
+
+    @Option(help: "NFs in the chain, the speed tester included (1...16).") var length = 3
+    @Option(help: "Seconds measured per run.") var duration = 5
+    @Option(help: "Seconds of warm-up before measuring.") var warmup = 2
+    @Option(help: "Runs.") var runs = 3
+    @Option(help: "Packets in flight.") var packets = 128
+    @Option(help: "Empty polls before sleeping (NFs).") var spins: Int?
+    @Option(help: "While idle, yield once every this many polls (NFs).") var yieldEvery: Int?
+    @Option(help: "RX burst size (NFs).") var burst: Int?
+    @Flag(help: "Print one JSON object.") var json = false
+
+    struct Result: Codable {
+        var length: Int
+        var runs: Int
+        var duration: Int
+        var packets: Int
+        var mpps_min: Double
+        var mpps_median: Double
+        var mpps_max: Double
+        var ns_per_hop: Double
+        var run_medians: [Double]
+    }
+
+    func validate() throws {
+        guard (1...Limits.maxChainLength).contains(length) else { throw ValidationError("--length must be 1...\(Limits.maxChainLength)") }
+        guard runs >= 1, duration >= 1, warmup >= 0 else { throw ValidationError("--runs and --duration must be at least 1") }
+    }
+
+    func run() throws {
+        var medians: [Double] = []
+        for r in 1...runs {
+            let m = try oneRun()
+            medians.append(m)
+            Terminal.log("chain \(length), run \(r)/\(runs): \(StatsTable.fixed(m, 2)) Mpps")
+        }
+        let s = Summary(medians)!
+        let result = Result(length: length, runs: runs, duration: duration, packets: packets,
+                            mpps_min: s.min, mpps_median: s.median, mpps_max: s.max,
+                            ns_per_hop: 1000 / (s.median * Double(length)), run_medians: medians)
+        if json {
+            let e = JSONEncoder()
+            e.outputFormatting = .sortedKeys
+            Terminal.out(String(decoding: try e.encode(result), as: UTF8.self))
+        } else {
+            Terminal.out("chain \(length): \(StatsTable.fixed(s.min, 2)) / \(StatsTable.fixed(s.median, 2)) / \(StatsTable.fixed(s.max, 2)) Mpps (min / median / max of \(runs) runs), \(StatsTable.fixed(result.ns_per_hop, 2)) ns per hop")
+        }
+    }
+
+    private func oneRun() throws -> Double {
+        let o = Orchestrator(platform: "bench\(getpid())", echoManagerLog: false)
+        defer { o.stopAll() }
+        try o.startManager()
+        var idle: [String] = []
+        if let spins { idle += ["--spins", "\(spins)"] }
+        if let yieldEvery { idle += ["--yield-every", "\(yieldEvery)"] }
+        if let burst { idle += ["--burst", "\(burst)"] }
+        for s in stride(from: length, through: 2, by: -1) {
+            let next = s == length ? 1 : s + 1
+            try o.startNF(["forward", "--service", "\(s)", "--to", "service:\(next)"] + idle)
+        }
+        let reports = Mutex<[Double]>([])
+        try o.startNF(["speed-tester", "--service", "1", "--to", "service:\(length == 1 ? 1 : 2)",
+                       "--packets", "\(packets)", "--json"] + idle) { line in
+            guard let r = try? JSONDecoder().decode(SpeedTester.Report.self, from: Data(line.utf8)) else { return }
+            reports.withLock { $0.append(r.mpps) }
+        }
+        let want = warmup + duration
+        let deadline = Date().addingTimeInterval(Double(want) + 15)
+        while reports.withLock({ $0.count }) < want && Date() < deadline { usleep(50_000) }
+        let all = reports.withLock { $0 }
+        guard all.count >= want else { throw Orchestrator.Failure(description: "the speed tester reported \(all.count) of \(want) seconds") }
+        return Summary(Array(all[warmup..<want]))!.median
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Synchronization
+
+/// Collects the lines a child process writes to a pipe, for waiting on a
+/// line and for showing what a failed child said.
+final class LineCollector: Sendable {
+    let pipe = Pipe()
+    private let state = Mutex<(lines: [String], partial: Data)>(([], Data()))
+    private let onLine: @Sendable (String) -> Void
+
+    init(onLine: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.onLine = onLine
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] h in
+            let data = h.availableData
+            guard let self else { return }
+            if data.isEmpty { h.readabilityHandler = nil; return }
+            let new: [String] = self.state.withLock { s in
+                s.partial.append(data)
+                var out: [String] = []
+                while let nl = s.partial.firstIndex(of: 0x0A) {
+                    out.append(String(decoding: s.partial[s.partial.startIndex..<nl], as: UTF8.self))
+                    s.partial.removeSubrange(s.partial.startIndex...nl)
+                }
+                s.lines += out
+                return out
+            }
+            new.forEach(self.onLine)
+        }
+    }
+
+    var lines: [String] { state.withLock { $0.lines } }
+
+    /// Lines containing `text`.
+    func count(containing text: String) -> Int { lines.filter { $0.contains(text) }.count }
+
+    /// Waits until `count` lines contain `text`; `false` on timeout.
+    func wait(for text: String, count: Int = 1, timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if self.count(containing: text) >= count { return true }
+            usleep(10_000)
+        }
+        return false
+    }
+}

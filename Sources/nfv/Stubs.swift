@@ -1,3 +1,0 @@
-import ArgumentParser
-struct DemoCommand: ParsableCommand { func run() throws {} }
-struct BenchCommand: ParsableCommand { func run() throws {} }
