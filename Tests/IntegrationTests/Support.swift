@@ -1,0 +1,132 @@
+import Foundation
+import XCTest
+
+/// Runs the real `nfv` binary as separate processes (manager and NFs), the
+/// way an operator would, and reads what they print and the statistics the
+/// manager writes.
+final class Platform {
+    static var binary: String {
+        if let b = ProcessInfo.processInfo.environment["NFV_BIN"] { return b }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/nfv").path
+    }
+
+    let name: String
+    let dir: URL
+    private(set) var manager: Child?
+    private(set) var nfs: [Child] = []
+
+    init(_ name: String) throws {
+        self.name = name + "-\(getpid())"
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("nfv-test-\(self.name)")
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    /// A child process whose standard output and error go to files.
+    final class Child {
+        let process = Process()
+        let out: URL
+        let err: URL
+
+        init(args: [String], dir: URL, label: String) throws {
+            out = dir.appendingPathComponent("\(label).out")
+            err = dir.appendingPathComponent("\(label).err")
+            FileManager.default.createFile(atPath: out.path, contents: nil)
+            FileManager.default.createFile(atPath: err.path, contents: nil)
+            process.executableURL = URL(fileURLWithPath: Platform.binary)
+            process.arguments = args
+            process.standardOutput = try FileHandle(forWritingTo: out)
+            process.standardError = try FileHandle(forWritingTo: err)
+            try process.run()
+        }
+
+        var stdout: String { (try? String(contentsOf: out, encoding: .utf8)) ?? "" }
+        var stderr: String { (try? String(contentsOf: err, encoding: .utf8)) ?? "" }
+        var pid: Int32 { process.processIdentifier }
+        var isRunning: Bool { process.isRunning }
+
+        /// Waits for the process to exit; returns its status, or nil on timeout.
+        @discardableResult
+        func wait(timeout: Double = 20) -> Int32? {
+            let deadline = Date().addingTimeInterval(timeout)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            if process.isRunning { return nil }
+            return process.terminationStatus
+        }
+
+        func signal(_ s: Int32) { kill(pid, s) }
+    }
+
+    /// Runs `nfv ARGS` to completion.
+    func run(_ args: [String], timeout: Double = 30) throws -> (status: Int32?, stdout: String, stderr: String) {
+        let c = try Child(args: args, dir: dir, label: "run-\(UUID().uuidString.prefix(8))")
+        let status = c.wait(timeout: timeout)
+        if status == nil { c.signal(SIGKILL); c.wait() }
+        return (status, c.stdout, c.stderr)
+    }
+
+    /// Starts a manager and waits until it runs.
+    @discardableResult
+    func startManager(_ args: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws -> Child {
+        let m = try Child(args: ["manager", "--name", name, "--quiet"] + args, dir: dir, label: "manager")
+        manager = m
+        guard waitFor(timeout: 30, { m.stderr.contains("running:") || !m.isRunning }), m.isRunning else {
+            XCTFail("manager did not start: \(m.stderr)", file: file, line: line)
+            throw CancellationError()
+        }
+        return m
+    }
+
+    /// Starts an NF and waits until the manager registered it.
+    @discardableResult
+    func startNF(_ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Child {
+        let before = registrations
+        let c = try Child(args: ["nf"] + args + ["--manager", name], dir: dir, label: "nf\(nfs.count)")
+        nfs.append(c)
+        guard waitFor(timeout: 30, { self.registrations > before || !c.isRunning }), c.isRunning else {
+            XCTFail("NF \(args) did not register: \(c.stderr)", file: file, line: line)
+            throw CancellationError()
+        }
+        return c
+    }
+
+    var registrations: Int { (manager?.stderr.components(separatedBy: "registered:").count ?? 1) - 1 }
+
+    /// The statistics the manager last wrote.
+    var stats: [String: Any]? {
+        guard let d = FileManager.default.contents(atPath: "/var/run/swiftnfv/\(name)/stats.json") else { return nil }
+        return try? JSONSerialization.jsonObject(with: d) as? [String: Any]
+    }
+
+    func nfStats(service: Int) -> [String: Any]? {
+        (stats?["nfs"] as? [[String: Any]])?.first { $0["service"] as? Int == service }
+    }
+
+    /// Stops the manager (which stops the NFs) and waits for everything.
+    @discardableResult
+    func stop() -> Int32? {
+        manager?.signal(SIGTERM)
+        let status = manager?.wait(timeout: 30)
+        for c in nfs where c.isRunning {
+            if c.wait(timeout: 10) == nil { c.signal(SIGKILL); c.wait() }
+        }
+        return status
+    }
+
+    deinit {
+        for c in nfs + [manager].compactMap({ $0 }) where c.isRunning { c.signal(SIGKILL); c.wait() }
+        try? FileManager.default.removeItem(at: dir)
+    }
+}
+
+/// Polls `condition` every 10 ms until it holds or `timeout` passes.
+@discardableResult
+func waitFor(timeout: Double, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(10_000)
+    }
+    return condition()
+}

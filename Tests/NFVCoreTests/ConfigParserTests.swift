@@ -1,0 +1,71 @@
+import NFVCore
+import XCTest
+
+final class ConfigParserTests: XCTestCase {
+    func testParsesEveryKey() throws {
+        let c = try ConfigParser.parse("""
+            name: lab-1
+            ports:
+              - net_null0
+              - "net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap"
+            chain: [1, 2, 3]
+            exit_port: 1
+            pool_size: 4095
+            ring_size: 1024
+            max_idle_sleep_us: 50
+            wait_for_chain: true
+            """, file: "lab.yaml")
+        XCTAssertEqual(c.name, "lab-1")
+        XCTAssertEqual(c.ports, ["net_null0", "net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap"])
+        XCTAssertEqual(c.chain, [ServiceID(1), ServiceID(2), ServiceID(3)])
+        XCTAssertEqual(c.exitPort, PortID(1))
+        XCTAssertEqual(c.poolSize, 4095)
+        XCTAssertEqual(c.ringSize, 1024)
+        XCTAssertEqual(c.maxIdleSleepMicroseconds, 50)
+        XCTAssertTrue(c.waitForChain)
+    }
+
+    func testEmptyFileGivesTheDefaults() throws {
+        XCTAssertEqual(try ConfigParser.parse(""), ManagerConfig())
+    }
+
+    func testJSONIsAccepted() throws {
+        let c = try ConfigParser.parse(#"{"chain": [4, 5], "ports": ["net_ring0"]}"#)
+        XCTAssertEqual(c.chain.map(\.rawValue), [4, 5])
+        XCTAssertEqual(c.ports, ["net_ring0"])
+    }
+
+    func assertError(_ text: String, line: Int?, contains fragment: String, file: StaticString = #filePath, l: UInt = #line) {
+        do {
+            _ = try ConfigParser.parse(text, file: "c.yaml")
+            XCTFail("no error for:\n\(text)", file: file, line: l)
+        } catch {
+            XCTAssertEqual(error.file, "c.yaml", file: file, line: l)
+            XCTAssertEqual(error.line, line, "\(error)", file: file, line: l)
+            XCTAssertTrue(error.description.contains(fragment), "\(error)", file: file, line: l)
+            if let line { XCTAssertTrue(error.description.hasPrefix("c.yaml:\(line): "), "\(error)", file: file, line: l) }
+        }
+    }
+
+    func testErrorsNameTheLineAndTheProblem() {
+        assertError("name: a\nchain: [1, 70]\n", line: 2, contains: "'70' is not a service ID")
+        assertError("name: a\n\nfoo: 1\n", line: 3, contains: "unknown key 'foo'")
+        assertError("ring_size: 1000\n", line: 1, contains: "power of two")
+        assertError("pool_size: ten\n", line: 1, contains: "whole number")
+        assertError("ports: net_null0\n", line: 1, contains: "must be a list")
+        assertError("chain: [1]\nports: [net_null0]\nexit_port: 3\n", line: 3, contains: "exit_port 3 does not exist")
+        assertError("name: a\nchain: [1, 2\n", line: 3, contains: "not valid YAML")
+        assertError("name: 'bad name!'\n", line: 1, contains: "'name' must be")
+        assertError("- 1\n- 2\n", line: 1, contains: "top level must be a mapping")
+    }
+
+    func testValidateChecksLimits() {
+        var c = ManagerConfig()
+        c.chain = (1...17).map { ServiceID(UInt16($0)) }
+        XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("at most 16 steps")) }
+        c = ManagerConfig()
+        c.exitPort = PortID(0)
+        XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("exit port 0 does not exist")) }
+        XCTAssertNoThrow(try ManagerConfig().validate())
+    }
+}

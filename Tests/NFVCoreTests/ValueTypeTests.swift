@@ -1,0 +1,52 @@
+import NFVCore
+import XCTest
+
+final class ValueTypeTests: XCTestCase {
+    func testActionParsing() throws {
+        XCTAssertEqual(try Action(parsing: "next"), .next)
+        XCTAssertEqual(try Action(parsing: "drop"), .drop)
+        XCTAssertEqual(try Action(parsing: "port:3"), .toPort(PortID(3)))
+        XCTAssertEqual(try Action(parsing: "service:12"), .toService(ServiceID(12)))
+        for bad in ["service:0", "service:64", "port:16", "port:-1", "nowhere", "service:", ""] {
+            XCTAssertThrowsError(try Action(parsing: bad), bad)
+        }
+        XCTAssertEqual(try Action(parsing: Action.toService(ServiceID(5)).description), .toService(ServiceID(5)))
+    }
+
+    func testIDRanges() {
+        XCTAssertFalse(ServiceID(0).isValid)
+        XCTAssertTrue(ServiceID(63).isValid)
+        XCTAssertFalse(ServiceID(64).isValid)
+        XCTAssertFalse(InstanceID(0).isValid)
+        XCTAssertTrue(InstanceID(64).isValid)
+        XCTAssertFalse(InstanceID(65).isValid)
+    }
+
+    func testSummary() throws {
+        XCTAssertNil(Summary([]))
+        let odd = try XCTUnwrap(Summary([5, 1, 3]))
+        XCTAssertEqual([odd.min, odd.median, odd.max], [1, 3, 5])
+        XCTAssertEqual(try XCTUnwrap(Summary([4, 1, 3, 2])).median, 2.5)
+    }
+
+    func testFixedFormatting() {
+        XCTAssertEqual(StatsTable.fixed(74.6789, 2), "74.68")
+        XCTAssertEqual(StatsTable.fixed(0.004, 3), "0.004")
+        XCTAssertEqual(StatsTable.fixed(-1.5, 1), "-1.5")
+        XCTAssertEqual(StatsTable.fixed(3, 0), "3")
+    }
+
+    func testTableShowsPortsAndNFs() {
+        let s = PlatformStats(
+            name: "t", uptimeSeconds: 2, poolSize: 100, poolInUse: 7, reclaimed: 0,
+            ports: [PortStats(port: 0, device: "net_null0", rx: 10, tx: 9, dropped: 1, rxMpps: 1.5, txMpps: 1.25)],
+            nfs: [NFStats(instance: 1, service: 2, name: "forward", pid: 42, state: "running", rx: 5, tx: 4, dropped: 1,
+                          noRoute: 0, ringFull: 0, rxMpps: 0.5, txMpps: 0.4, rxRing: 3, txRing: 0, sleeps: 0, reclaimed: 0)])
+        let text = StatsTable.render(s)
+        XCTAssertTrue(text.contains("pool 7/100 in use"))
+        XCTAssertTrue(text.contains("net_null0"))
+        XCTAssertTrue(text.contains("forward"))
+        XCTAssertTrue(text.contains("1.500"))
+        XCTAssertTrue(StatsTable.render(PlatformStats(name: "e", uptimeSeconds: 0, poolSize: 1, poolInUse: 0, reclaimed: 0, ports: [], nfs: [])).contains("(no NF running)"))
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import NFVCore
+@testable import NFVShared
+import XCTest
+
+/// The shared-memory layer on a real DPDK primary in this process: the pool,
+/// rings, steering, ownership and reclaim, doorbells, packet views.
+final class SharedMemoryTests: XCTestCase {
+    /// One EAL per process: started once for the whole class, ended in `tearDown`.
+    final class Fixture: @unchecked Sendable {
+        let env: Environment
+        let pool: PacketPool
+        let table: SharedTable
+        let rx: [DescriptorRing]
+        let tx: [DescriptorRing]
+
+        init() throws {
+            var stale = 0
+            env = try Environment(role: .primary, names: SharedNames(platform: "unit-\(getpid())"), removedStaleFiles: &stale)
+            pool = try PacketPool.create(buffers: 2047)
+            rx = try (0..<Limits.maxNFs).map { try DescriptorRing.create(name: SharedNames.rxRing(slot: $0), size: 64, multiProducer: true) }
+            tx = try (0..<Limits.maxNFs).map { try DescriptorRing.create(name: SharedNames.txRing(slot: $0), size: 64, multiProducer: false) }
+            var config = ManagerConfig()
+            config.chain = [ServiceID(1), ServiceID(2)]
+            table = try SharedTable.create(config: config, ringSize: 64, poolSize: 2047)
+            table.setManagerState(.running)
+        }
+    }
+
+    nonisolated(unsafe) static var fixture: Fixture?
+
+    var f: Fixture {
+        if Self.fixture == nil { Self.fixture = try! Fixture() }
+        return Self.fixture!
+    }
+
+    override class func tearDown() {
+        fixture?.env.shutdown()
+        fixture = nil
+    }
+
+    override func tearDown() {
+        // Every test leaves the pool full and the rings empty.
+        let burst = BurstBuffer()
+        for r in f.rx + f.tx { while r.dequeue(into: burst) > 0 {} }
+        _ = f.pool.reclaim(ownedBy: nil)
+        for s in 1..<4 { f.table.setInstances([], of: ServiceID(UInt16(s))) }
+    }
+
+    func allocate(_ n: Int, owner: UInt16 = 9) -> BurstBuffer {
+        let b = BurstBuffer(capacity: n)
+        XCTAssertTrue(f.pool.allocate(into: b, count: n, owner: InstanceID(owner)))
+        return b
+    }
+
+    func testPoolReclaimFreesExactlyWhatAnInstanceOwned() {
+        let full = f.pool.available
+        let mine = allocate(10, owner: 5)
+        let theirs = allocate(7, owner: 6)
+        XCTAssertEqual(f.pool.available, full - 17)
+        XCTAssertEqual(f.pool.reclaim(ownedBy: InstanceID(5)), 10)
+        XCTAssertEqual(f.pool.available, full - 7)
+        XCTAssertEqual(f.pool.reclaim(ownedBy: InstanceID(5)), 0)
+        XCTAssertEqual(f.pool.reclaim(ownedBy: nil), 7)
+        XCTAssertEqual(f.pool.available, full)
+        _ = (mine, theirs)
+    }
+
+    func testSteeringDeliversToTheServiceInstanceAndStampsOwner() {
+        f.table.setInstances([InstanceID(3)], of: ServiceID(2))
+        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, sender: InstanceID(1))
+        let b = allocate(20)
+        s.send(b, count: 20, action: .toService(ServiceID(2)))
+        XCTAssertEqual(s.counters.tx, 20)
+        XCTAssertEqual(f.rx[2].count, 20)
+        let out = BurstBuffer()
+        XCTAssertEqual(f.rx[2].dequeue(into: out), 20)
+        XCTAssertEqual(f.pool.reclaim(ownedBy: InstanceID(3)), 20, "every delivered buffer is owned by its receiver")
+    }
+
+    func testUndeliverablePacketsAreFreedAndCounted() {
+        let full = f.pool.available
+        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, sender: InstanceID(1))
+        s.send(allocate(8), count: 8, action: .toService(ServiceID(3)))      // no instance
+        s.send(allocate(4), count: 4, action: .toPort(PortID(0)))           // no port, no TX ring
+        s.send(allocate(2), count: 2, action: .drop)
+        XCTAssertEqual(s.counters.noRoute, 12)
+        XCTAssertEqual(s.counters.dropped, 2)
+        XCTAssertEqual(f.pool.available, full)
+        // A ring of 64 holds 63: the rest of 100 is freed, counted as ring-full.
+        f.table.setInstances([InstanceID(4)], of: ServiceID(3))
+        let big = allocate(100)
+        s.send(big, count: 100, action: .toService(ServiceID(3)))
+        XCTAssertEqual(s.counters.tx, 63)
+        XCTAssertEqual(s.counters.ringFull, 37)
+        XCTAssertEqual(f.pool.available, full - 63)
+    }
+
+    func testNextWalksTheChainAndMixedActionsGoInRuns() {
+        f.table.setInstances([InstanceID(1)], of: ServiceID(1))
+        f.table.setInstances([InstanceID(2)], of: ServiceID(2))
+        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, sender: nil)
+        let b = allocate(6)
+        let actions = UnsafeMutablePointer<Action>.allocate(capacity: 6)
+        defer { actions.deallocate() }
+        for (i, a) in [Action.next, .next, .drop, .toService(ServiceID(2)), .next, .drop].enumerated() { actions[i] = a }
+        s.send(b, count: 6, actions: actions)
+        XCTAssertEqual(f.rx[0].count, 3, "packets entering the chain go to its first service")
+        XCTAssertEqual(f.rx[1].count, 1)
+        XCTAssertEqual(s.counters.dropped, 2)
+        // From service 1, `next` goes to service 2; after service 2 the chain ends at a port (none here).
+        let out = BurstBuffer()
+        let n = f.rx[0].dequeue(into: out)
+        s.send(out, count: n, action: .next)
+        XCTAssertEqual(f.rx[1].count, 4)
+        let m = f.rx[1].dequeue(into: out)
+        s.send(out, count: m, action: .next)
+        XCTAssertEqual(s.counters.noRoute, 4)
+    }
+
+    func testReclaimerDrainsOnlyWhatTheInstanceStillOwns() {
+        let full = f.pool.available
+        let b = allocate(5, owner: 8)
+        XCTAssertEqual(f.rx[7].enqueue(b, 0..<5), 5)
+        _ = f.pool.reclaim(ownedBy: InstanceID(8))       // freed by owner; the ring still has stale pointers
+        let again = allocate(3, owner: 8)                 // maybe the same buffers, owned anew
+        XCTAssertEqual(f.rx[7].enqueue(again, 0..<3), 3)
+        let r = Reclaimer(pool: f.pool)
+        XCTAssertEqual(r.drainOwned(f.rx[7], by: InstanceID(8), burst: BurstBuffer()), 3)
+        XCTAssertEqual(f.rx[7].count, 0)
+        XCTAssertEqual(f.pool.available, full, "no buffer freed twice, none lost")
+    }
+
+    func testPacketViewsNeverReadOrWritePastTheEnd() {
+        let b = allocate(1)
+        let p = b[0]
+        XCTAssertTrue(p.setLength(10))
+        XCTAssertNil(p[10])
+        XCTAssertNil(p[-1])
+        XCTAssertNotNil(p[9])
+        XCTAssertNil(p.load(UInt32.self, bigEndianAt: 7))
+        XCTAssertFalse(p.store(UInt32(1), bigEndianAt: 7))
+        XCTAssertTrue(p.store(UInt32(0xDEADBEEF), bigEndianAt: 6))
+        XCTAssertEqual(p.load(UInt32.self, bigEndianAt: 6), 0xDEADBEEF)
+        XCTAssertFalse(p.setLength(100_000))
+        // A truncated IPv4 frame hashes without reading past its end.
+        XCTAssertTrue(p.setLength(13))
+        _ = FlowHash.hash(p)
+        XCTAssertTrue(p.setLength(0))
+        _ = FlowHash.hash(p)
+        Steering.free(b, 0..<1)
+    }
+
+    func testDoorbellWakesASleeper() {
+        let slot = f.table.slot(InstanceID(10))
+        let bell = slot.doorbell
+        let before = bell.rings
+        XCTAssertFalse({ nfvRing(bell) }(), "nobody sleeps: no ring")
+        let armed = bell.arm()
+        let woke = expectation(description: "woken")
+        Thread {
+            bell.wait(armed: armed, timeoutNanoseconds: 60_000_000_000)
+            woke.fulfill()
+        }.start()
+        XCTAssertTrue(nfvRing(bell))
+        wait(for: [woke], timeout: 60)
+        XCTAssertEqual(bell.rings, before + 1)
+    }
+
+    private func nfvRing(_ bell: Doorbell) -> Bool {
+        let before = bell.rings
+        bell.ringIfAsleep()
+        return bell.rings > before
+    }
+}
