@@ -27,13 +27,15 @@ let package = Package(
         .systemLibrary(name: "CDPDK", path: "Sources/CDPDK"),
         // Value types: IDs, actions, chains, configuration, statistics. No syscalls.
         .target(name: "NFVCore", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: fast),
+        // Packet parsing, rewriting and building over bounds-checked views. Pure Swift.
+        .target(name: "NFVPacket", swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),
         // The shared-memory layer: EAL, packet pool, rings, shared table, doorbells.
         // The only home of raw pointers and atomics.
         .target(name: "NFVShared", dependencies: ["CDPDK", "NFVCore"], cSettings: dpdkC, swiftSettings: fast),
         // The NF manager: registry and lifecycle, the dataplane worker, statistics.
         .target(name: "NFVManager", dependencies: ["NFVShared", "NFVCore"], swiftSettings: fast),
         // The NF library: the protocol NF authors implement and the run loop.
-        .target(name: "NFVKit", dependencies: ["NFVShared", "NFVCore"], swiftSettings: fast),
+        .target(name: "NFVKit", dependencies: ["NFVShared", "NFVCore", "NFVPacket"], swiftSettings: fast),
         // Built-in network functions.
         .target(name: "NFVFunctions", dependencies: ["NFVKit"], swiftSettings: fast),
         // The `nfv` command: argument parsing, process orchestration for demo and bench.
@@ -45,6 +47,8 @@ let package = Package(
         // An NF written outside the built-ins, showing the whole API.
         .executableTarget(name: "ExampleNF", dependencies: ["NFVKit"], path: "Examples/ExampleNF", swiftSettings: fast),
         .testTarget(name: "NFVCoreTests", dependencies: ["NFVCore"]),
+        .testTarget(name: "NFVPacketTests", dependencies: ["NFVPacket"]),
+        .testTarget(name: "NFVFunctionsTests", dependencies: ["NFVFunctions", "NFVPacket"], swiftSettings: dpdkSwift),
         .testTarget(name: "NFVSharedTests", dependencies: ["NFVShared", "NFVCore"], swiftSettings: dpdkSwift),
         .testTarget(name: "IntegrationTests", dependencies: ["NFVCore"]),
     ]

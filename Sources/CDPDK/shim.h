@@ -119,7 +119,8 @@ typedef struct nfv_port {
     uint64_t rx;          /* written by the manager's dataplane thread */
     uint64_t tx;
     uint64_t dropped;     /* no route, ring full, or TX refused */
-    uint8_t pad1[32];
+    uint64_t mac;         /* its Ethernet address (48 bits), 0 if none */
+    uint8_t pad1[24];
     char name[NFV_PORT_NAME_LEN];
     uint8_t pad2[16];
 } nfv_port_t;
@@ -166,6 +167,13 @@ static inline void nfv_service_set_instance(nfv_service_t *s, uint32_t i, uint16
 static inline const char *nfv_slot_name(const nfv_nf_slot_t *s) { return s->name; }
 static inline void nfv_slot_set_name(nfv_nf_slot_t *s, const char *n) { strncpy(s->name, n, NFV_NAME_LEN - 1); s->name[NFV_NAME_LEN - 1] = 0; }
 static inline const char *nfv_port_name(const nfv_port_t *p) { return p->name; }
+static inline uint64_t nfv_port_mac(uint16_t port_id) {
+    struct rte_ether_addr a;
+    if (rte_eth_macaddr_get(port_id, &a) != 0) return 0;
+    uint64_t v = 0;
+    for (int i = 0; i < 6; i++) v = v << 8 | a.addr_bytes[i];
+    return v;
+}
 static inline void nfv_port_set_name(nfv_port_t *p, const char *n) { strncpy(p->name, n, NFV_PORT_NAME_LEN - 1); p->name[NFV_PORT_NAME_LEN - 1] = 0; }
 
 /* ---------------------------------------------------------------------------

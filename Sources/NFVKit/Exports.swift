@@ -8,3 +8,7 @@
 @_exported import enum NFVShared.CycleClock
 @_exported import struct NFVShared.NFCounters
 @_exported import enum NFVShared.NFVError
+@_exported import NFVPacket
+
+/// The mbuf-backed packet view works with the whole packet library.
+extension Packet: PacketBytes {}

@@ -18,8 +18,13 @@ public final class NFContext {
     @usableFromInline let pool: PacketPool
     @usableFromInline let steering: Steering
     @usableFromInline let injectBurst = BurstBuffer()
+    let signals: SignalWatcher
+    let table: SharedTable
 
-    init(instance: InstanceID, service: ServiceID, name: String, table: SharedTable, pool: PacketPool, steering: Steering) {
+    init(instance: InstanceID, service: ServiceID, name: String, table: SharedTable, pool: PacketPool, steering: Steering,
+         signals: SignalWatcher) {
+        self.signals = signals
+        self.table = table
         self.instance = instance
         self.service = service
         self.name = name
@@ -27,6 +32,16 @@ public final class NFContext {
         self.chain = table.chain
         self.pool = pool
         self.steering = steering
+    }
+
+    /// How many reloads were asked for (SIGHUP) since the NF started: an NF
+    /// with a configuration re-reads it when this changes.
+    public var reloadRequests: Int { signals.reloads }
+
+    /// The Ethernet address of a manager port, if it has one.
+    public func macAddress(of port: PortID) -> MACAddress? {
+        guard Int(port.rawValue) < portCount else { return nil }
+        return table.port(port).macAddress.map { MACAddress($0) }
     }
 
     /// Nanoseconds on a monotonic clock.
@@ -50,6 +65,18 @@ public final class NFContext {
             made += n
         }
         return made
+    }
+
+    /// Sends a copy of `frame` in a new packet, as `action` says; `false`
+    /// when the pool is empty or the frame does not fit in a buffer.
+    @discardableResult
+    public func send(_ frame: PacketData, action: Action) -> Bool {
+        var fits = true
+        let made = inject(count: 1, length: frame.length, action: action) { p, _ in
+            fits = p.length == frame.length
+            p.withUnsafeMutableBytes { dst in frame.bytes.withUnsafeBytes { dst.copyMemory(from: $0) } }
+        }
+        return made == 1 && fits
     }
 
     /// Prints a line on standard error, prefixed with the NF's name and instance.

@@ -26,7 +26,7 @@ public enum NFRunner {
         let txRing = try DescriptorRing.lookup(name: SharedNames.txRing(slot: index))
         let steering = Steering(table: table, rxRings: rxRings, txRing: txRing, sender: slot.id)
         let context = NFContext(instance: slot.id, service: options.service, name: options.name,
-                                table: table, pool: pool, steering: steering)
+                                table: table, pool: pool, steering: steering, signals: signals)
         var loop = ReceiveLoop(rx: rxRings[index], slot: slot, table: table, steering: steering, idle: options.idle, burstSize: options.burstSize,
                                mates: CoreMates(table: table, rxRings: rxRings, me: slot))
         do {

@@ -117,6 +117,7 @@ public struct SharedTable: @unchecked Sendable {
         let p = nfv_port(table, index)!
         p.pointee.present = 1
         p.pointee.port_id = dpdkPortID
+        p.pointee.mac = nfv_port_mac(dpdkPortID)
         nfv_port_set_name(p, device)
         table.pointee.port_count = index + 1
     }
@@ -131,6 +132,8 @@ public struct PortCounters: @unchecked Sendable {
     @usableFromInline let port: UnsafeMutablePointer<nfv_port_t>
     public var device: String { String(cString: nfv_port_name(port)) }
     public var dpdkPortID: UInt16 { port.pointee.port_id }
+    /// The port's Ethernet address (48 bits), if it has one.
+    public var macAddress: UInt64? { port.pointee.mac == 0 ? nil : port.pointee.mac }
     public var rx: UInt64 { nfv_load_relaxed_u64(nfv_port_counter(port, 0)) }
     public var tx: UInt64 { nfv_load_relaxed_u64(nfv_port_counter(port, 1)) }
     public var dropped: UInt64 { nfv_load_relaxed_u64(nfv_port_counter(port, 2)) }

@@ -25,6 +25,7 @@ struct ChainBench: ParsableCommand {
     @Option(help: "Empty polls before sleeping (NFs).") var spins: Int?
     @Option(help: "While idle, yield once every this many polls (NFs).") var yieldEvery: Int?
     @Option(help: "RX burst size (NFs).") var burst: Int?
+    @Flag(help: "Also measure round-trip latency (p50 / p99 / max).") var latency = false
     @Flag(help: "Print one JSON object.") var json = false
 
     struct Result: Codable {
@@ -37,6 +38,19 @@ struct ChainBench: ParsableCommand {
         var mpps_max: Double
         var ns_per_hop: Double
         var run_medians: [Double]
+        /// Round trip around the whole chain, with --latency: the median over
+        /// runs of each run's median per-second p50 and p99, and the largest max.
+        var p50_ns: Double?
+        var p99_ns: Double?
+        var max_ns: Double?
+    }
+
+    /// One run: the median of its per-second reports after warm-up.
+    struct RunFigures {
+        var mpps: Double
+        var p50: Double?
+        var p99: Double?
+        var max: Double?
     }
 
     func validate() throws {
@@ -45,26 +59,38 @@ struct ChainBench: ParsableCommand {
     }
 
     func run() throws {
-        var medians: [Double] = []
+        var figures: [RunFigures] = []
         for r in 1...runs {
-            let m = try oneRun()
-            medians.append(m)
-            Terminal.log("chain \(length), run \(r)/\(runs): \(StatsTable.fixed(m, 2)) Mpps")
+            let f = try oneRun()
+            figures.append(f)
+            var line = "chain \(length), run \(r)/\(runs): \(StatsTable.fixed(f.mpps, 2)) Mpps"
+            if let p50 = f.p50, let p99 = f.p99 { line += ", p50 \(Int(p50)) ns, p99 \(Int(p99)) ns" }
+            Terminal.log(line)
         }
+        let medians = figures.map(\.mpps)
         let s = Summary(medians)!
-        let result = Result(length: length, runs: runs, duration: duration, packets: packets,
+        var result = Result(length: length, runs: runs, duration: duration, packets: packets,
                             mpps_min: s.min, mpps_median: s.median, mpps_max: s.max,
                             ns_per_hop: 1000 / (s.median * Double(length)), run_medians: medians)
+        if latency {
+            result.p50_ns = Summary(figures.compactMap(\.p50))?.median
+            result.p99_ns = Summary(figures.compactMap(\.p99))?.median
+            result.max_ns = figures.compactMap(\.max).max()
+        }
         if json {
             let e = JSONEncoder()
             e.outputFormatting = .sortedKeys
             Terminal.out(String(decoding: try e.encode(result), as: UTF8.self))
         } else {
-            Terminal.out("chain \(length): \(StatsTable.fixed(s.min, 2)) / \(StatsTable.fixed(s.median, 2)) / \(StatsTable.fixed(s.max, 2)) Mpps (min / median / max of \(runs) runs), \(StatsTable.fixed(result.ns_per_hop, 2)) ns per hop")
+            var line = "chain \(length): \(StatsTable.fixed(s.min, 2)) / \(StatsTable.fixed(s.median, 2)) / \(StatsTable.fixed(s.max, 2)) Mpps (min / median / max of \(runs) runs), \(StatsTable.fixed(result.ns_per_hop, 2)) ns per hop"
+            if let p50 = result.p50_ns, let p99 = result.p99_ns, let mx = result.max_ns {
+                line += "; round trip p50 \(Int(p50)) ns, p99 \(Int(p99)) ns, max \(Int(mx)) ns"
+            }
+            Terminal.out(line)
         }
     }
 
-    private func oneRun() throws -> Double {
+    private func oneRun() throws -> RunFigures {
         let o = Orchestrator(platform: "bench\(getpid())", echoManagerLog: false)
         defer { o.stopAll() }
         try o.startManager()
@@ -76,17 +102,21 @@ struct ChainBench: ParsableCommand {
             let next = s == length ? 1 : s + 1
             try o.startNF(["forward", "--service", "\(s)", "--to", "service:\(next)"] + idle)
         }
-        let reports = Mutex<[Double]>([])
+        let reports = Mutex<[SpeedTester.Report]>([])
         try o.startNF(["speed-tester", "--service", "1", "--to", "service:\(length == 1 ? 1 : 2)",
-                       "--packets", "\(packets)", "--json"] + idle) { line in
+                       "--packets", "\(packets)", "--json"] + (latency ? ["--latency"] : []) + idle) { line in
             guard let r = try? JSONDecoder().decode(SpeedTester.Report.self, from: Data(line.utf8)) else { return }
-            reports.withLock { $0.append(r.mpps) }
+            reports.withLock { $0.append(r) }
         }
         let want = warmup + duration
         let deadline = Date().addingTimeInterval(Double(want) + 15)
         while reports.withLock({ $0.count }) < want && Date() < deadline { usleep(50_000) }
         let all = reports.withLock { $0 }
         guard all.count >= want else { throw Orchestrator.Failure(description: "the speed tester reported \(all.count) of \(want) seconds") }
-        return Summary(Array(all[warmup..<want]))!.median
+        let measured = Array(all[warmup..<want])
+        return RunFigures(mpps: Summary(measured.map(\.mpps))!.median,
+                          p50: Summary(measured.compactMap(\.p50Nanoseconds))?.median,
+                          p99: Summary(measured.compactMap(\.p99Nanoseconds))?.median,
+                          max: measured.compactMap(\.maxNanoseconds).max())
     }
 }

@@ -47,7 +47,8 @@ struct DestinationOption: ExpressibleByArgument {
 struct NFCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nf", abstract: "Run a built-in network function.",
-        subcommands: [ForwardCommand.self, BridgeCommand.self, MonitorCommand.self, SpeedTesterCommand.self])
+        subcommands: [ForwardCommand.self, BridgeCommand.self, MonitorCommand.self, SpeedTesterCommand.self,
+                      FirewallCommand.self, RouterCommand.self, ArpResponderCommand.self])
 }
 
 struct ForwardCommand: ParsableCommand {
@@ -110,5 +111,59 @@ struct SpeedTesterCommand: ParsableCommand {
             }
         }
         try common.run(&nf, name: "speed-tester")
+    }
+}
+
+/// Reads a configuration file for an NF, or fails with its name.
+func readConfigFile(_ path: String) throws -> String {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        throw ValidationError("cannot read '\(path)'")
+    }
+    return text
+}
+
+struct FirewallCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "firewall", abstract: "Filter IPv4 by a rules file (first match wins); SIGHUP reloads it.")
+    @OptionGroup var common: NFCommonOptions
+    @Option(help: "The rules file (see config/firewall.rules).") var rules: String
+    @Option(help: "Where allowed packets go: next, port:N or service:N.") var to = DestinationOption(argument: "next")!
+
+    func run() throws {
+        var nf = try Firewall(rulesFile: rules, to: to.action, text: readConfigFile(rules))
+        try common.run(&nf, name: "firewall")
+    }
+}
+
+struct RouterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "router", abstract: "Route IPv4 by longest prefix match, with ARP and ICMP time exceeded.")
+    @OptionGroup var common: NFCommonOptions
+    @Option(help: "The interfaces and routes file (see config/router.conf).") var routes: String
+
+    func run() throws {
+        var nf = Router(config: try RouterConfig.parse(readConfigFile(routes), file: routes))
+        try common.run(&nf, name: "router")
+    }
+}
+
+struct ArpResponderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "arp-responder", abstract: "Answer ARP requests for the platform's addresses.")
+    @OptionGroup var common: NFCommonOptions
+    @Option(help: "PORT:ADDRESS to answer for (repeat for more), e.g. 0:10.0.1.1.") var ip: [String]
+    @Option(help: "Where other packets go: next, port:N or service:N.") var to = DestinationOption(argument: "next")!
+
+    func run() throws {
+        var addresses: [PortID: [IPv4Address]] = [:]
+        for item in ip {
+            let parts = item.split(separator: ":")
+            guard parts.count == 2, let port = UInt16(parts[0]), let a = IPv4Address(parts[1]) else {
+                throw ValidationError("--ip '\(item)': expected PORT:ADDRESS, such as 0:10.0.1.1")
+            }
+            addresses[PortID(port), default: []].append(a)
+        }
+        var nf = ArpResponder(addresses: addresses, to: to.action)
+        try common.run(&nf, name: "arp-responder")
     }
 }

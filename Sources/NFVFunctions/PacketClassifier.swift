@@ -1,0 +1,73 @@
+import NFVKit
+
+/// Matches IPv4 5-tuples against firewall rules, first match wins: a linear
+/// scan over compact rules (each port list expanded to one entry per range),
+/// behind a direct-mapped cache of recent flows so that a flow's later
+/// packets cost one lookup whatever the number of rules.
+public struct PacketClassifier {
+    /// One expanded rule, as compared in the scan.
+    struct Entry {
+        var srcNet: UInt32, srcMask: UInt32, dstNet: UInt32, dstMask: UInt32
+        var protoLo: UInt8, protoHi: UInt8
+        var spLo: UInt16, spHi: UInt16, dpLo: UInt16, dpHi: UInt16
+        var rule: Int32
+    }
+
+    struct CacheLine {
+        var tuple = FiveTuple(source: IPv4Address(0), destination: IPv4Address(0), proto: 0, sourcePort: 0, destinationPort: 0)
+        var rule: Int32 = -2  // -2: empty, -1: default policy
+    }
+
+    var entries: ContiguousArray<Entry> = []
+    var cache: ContiguousArray<CacheLine>
+    let cacheMask: Int
+    public let rules: FirewallRules
+
+    public init(_ rules: FirewallRules, cacheSize: Int = 1 << 16) {
+        self.rules = rules
+        let size = max(1, cacheSize).nextPowerOf2
+        cache = ContiguousArray(repeating: CacheLine(), count: size)
+        cacheMask = size - 1
+        for (index, r) in rules.rules.enumerated() {
+            for sp in r.sourcePorts {
+                for dp in r.destinationPorts {
+                    entries.append(Entry(srcNet: r.source.address.value, srcMask: r.source.mask,
+                                         dstNet: r.destination.address.value, dstMask: r.destination.mask,
+                                         protoLo: r.proto ?? 0, protoHi: r.proto ?? 255,
+                                         spLo: sp.lowerBound, spHi: sp.upperBound, dpLo: dp.lowerBound, dpHi: dp.upperBound,
+                                         rule: Int32(index)))
+                }
+            }
+        }
+    }
+
+    /// The index of the first matching rule, or `nil` for the default policy.
+
+    public mutating func match(_ t: FiveTuple) -> Int? {
+        let slot = Int(t.hashValue32) & cacheMask
+        if cache[slot].rule != -2 && cache[slot].tuple == t {
+            let r = cache[slot].rule
+            return r < 0 ? nil : Int(r)
+        }
+        let r = scan(t)
+        cache[slot] = CacheLine(tuple: t, rule: r.map(Int32.init) ?? -1)
+        return r
+    }
+
+    /// The first matching rule without the cache.
+
+    public func scan(_ t: FiveTuple) -> Int? {
+        entries.withUnsafeBufferPointer { es in
+            for e in es where t.source.value & e.srcMask == e.srcNet && t.destination.value & e.dstMask == e.dstNet
+                && (e.protoLo...e.protoHi).contains(t.proto)
+                && (e.spLo...e.spHi).contains(t.sourcePort) && (e.dpLo...e.dpHi).contains(t.destinationPort) {
+                return Int(e.rule)
+            }
+            return nil
+        }
+    }
+}
+
+extension Int {
+    var nextPowerOf2: Int { self <= 1 ? 1 : 1 << (Int.bitWidth - (self - 1).leadingZeroBitCount) }
+}

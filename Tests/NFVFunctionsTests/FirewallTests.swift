@@ -1,0 +1,109 @@
+@testable import NFVFunctions
+import NFVCore
+import NFVPacket
+import XCTest
+
+final class FirewallTests: XCTestCase {
+    func tuple(_ s: String, _ d: String, _ proto: UInt8, _ sp: UInt16, _ dp: UInt16) -> FiveTuple {
+        FiveTuple(source: IPv4Address(s)!, destination: IPv4Address(d)!, proto: proto, sourcePort: sp, destinationPort: dp)
+    }
+
+    let text = """
+        # comment
+        allow tcp 10.0.1.0/24 10.0.2.0/24 any 80,8000-8080
+        deny  udp any         any         any 53   # trailing comment
+        allow icmp any any
+
+        deny  any any 10.0.2.9
+        allow 47  any any
+        default allow
+        """
+
+    func testParsesRules() throws {
+        let r = try FirewallRules.parse(text, file: "fw")
+        XCTAssertEqual(r.rules.count, 5)
+        XCTAssertTrue(r.defaultAllow)
+        XCTAssertEqual(r.rules[0].destinationPorts, [80...80, 8000...8080])
+        XCTAssertEqual(r.rules[0].line, 2)
+        XCTAssertEqual(r.rules[3].destination.description, "10.0.2.9/32")
+        XCTAssertEqual(r.rules[4].proto, 47)
+    }
+
+    func testFirstMatchWinsAndTheCacheAgrees() throws {
+        var c = PacketClassifier(try FirewallRules.parse(text), cacheSize: 4)
+        let cases: [(FiveTuple, Int?)] = [
+            (tuple("10.0.1.5", "10.0.2.9", 6, 3333, 80), 0),      // rule 0 before the deny of 10.0.2.9
+            (tuple("10.0.1.5", "10.0.2.9", 6, 3333, 8080), 0),
+            (tuple("10.0.1.5", "10.0.2.9", 6, 3333, 8081), 3),
+            (tuple("10.0.3.5", "10.0.2.7", 17, 1, 53), 1),
+            (tuple("1.2.3.4", "5.6.7.8", 1, 0, 0), 2),
+            (tuple("1.2.3.4", "5.6.7.8", 47, 0, 0), 4),
+            (tuple("1.2.3.4", "5.6.7.8", 17, 1, 54), nil),
+        ]
+        for _ in 0..<3 {
+            for (t, want) in cases {
+                XCTAssertEqual(c.match(t), want, "\(t)")
+                XCTAssertEqual(c.scan(t), want, "\(t)")
+            }
+        }
+    }
+
+    func testBadRulesNameTheirLine() {
+        let bad: [(String, Int, String)] = [
+            ("allow tcp any any\nallow tcp 10.0.0.0/33 any\n", 2, "is not an address, a prefix or any"),
+            ("permit tcp any any\n", 1, "is not an action"),
+            ("\n\nallow icmp any any any 80\n", 3, "ports only apply to tcp and udp"),
+            ("allow tcp any any any 90-80\n", 1, "is not a port or a range"),
+            ("allow tcp any\n", 1, "expected: action proto source destination"),
+            ("default allow\ndefault deny\n", 2, "a second default policy"),
+            ("allow gre any any\n", 1, "is not a protocol"),
+        ]
+        for (text, line, fragment) in bad {
+            XCTAssertThrowsError(try FirewallRules.parse(text, file: "r")) { e in
+                let e = e as! ConfigError
+                XCTAssertEqual(e.line, line, text)
+                XCTAssertTrue(e.description.hasPrefix("r:\(line): "), e.description)
+                XCTAssertTrue(e.description.contains(fragment), e.description)
+            }
+        }
+    }
+}
+
+final class RouterTableTests: XCTestCase {
+    func testLongestPrefixWins() {
+        let routes: [(prefix: IPv4Prefix, nextHop: UInt32)] = [
+            (IPv4Prefix("0.0.0.0/0")!, 0), (IPv4Prefix("10.0.0.0/8")!, 1), (IPv4Prefix("10.1.0.0/16")!, 2),
+            (IPv4Prefix("10.1.2.128/25")!, 3), (IPv4Prefix("10.1.2.200/32")!, 4), (IPv4Prefix("192.168.0.0/24")!, 5),
+        ]
+        let t = LPMTable(routes: routes)
+        func hop(_ s: String) -> UInt32? { t.lookup(IPv4Address(s)!) }
+        XCTAssertEqual(hop("8.8.8.8"), 0)
+        XCTAssertEqual(hop("10.9.9.9"), 1)
+        XCTAssertEqual(hop("10.1.2.3"), 2)
+        XCTAssertEqual(hop("10.1.2.129"), 3)
+        XCTAssertEqual(hop("10.1.2.200"), 4)
+        XCTAssertEqual(hop("10.1.2.201"), 3)
+        XCTAssertEqual(hop("192.168.0.77"), 5)
+        XCTAssertNil(LPMTable(routes: [(IPv4Prefix("10.0.0.0/8")!, 0)]).lookup(IPv4Address("11.0.0.1")!))
+    }
+
+    func testAMillionRoutes() {
+        var routes: [(prefix: IPv4Prefix, nextHop: UInt32)] = []
+        routes.reserveCapacity(1_000_000)
+        for i in 0..<1_000_000 { routes.append((IPv4Prefix(IPv4Address(UInt32(0x0100_0000 + i * 256)), length: 24), UInt32(i % 1000))) }
+        let t = LPMTable(routes: routes)
+        XCTAssertEqual(t.count, 1_000_000)
+        XCTAssertEqual(t.lookup(IPv4Address(UInt32(0x0100_0000 + 123_456 * 256 + 7))), 456)
+    }
+
+    func testRouterConfig() throws {
+        let c = try RouterConfig.parse("interface 0 10.0.1.1/24\nroute default via 10.0.1.254 port 0\n# x\n")
+        XCTAssertEqual(c.interfaces.first?.address.description, "10.0.1.1")
+        XCTAssertEqual(c.routes.count, 2)
+        XCTAssertEqual(c.routes[1].hop, RouterConfig.NextHop(gateway: IPv4Address("10.0.1.254"), port: 0))
+        XCTAssertThrowsError(try RouterConfig.parse("interface 0 10.0.1.1/24\nroute 10.0.0.0/8 via x port 0\n", file: "r")) {
+            XCTAssertTrue("\($0)".hasPrefix("r:2: 'x' is not an IPv4 address"), "\($0)")
+        }
+        XCTAssertThrowsError(try RouterConfig.parse("gateway 1\n", file: "r")) { XCTAssertTrue("\($0)".hasPrefix("r:1:")) }
+    }
+}
