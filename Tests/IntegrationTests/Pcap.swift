@@ -46,3 +46,17 @@ enum Pcap {
         return f
     }
 }
+
+extension Pcap {
+    /// Runs `tcpdump -nn -e -v -r FILE` and returns its lines (the packets).
+    static func tcpdump(_ url: URL) throws -> [String] {
+        let r = try sh("tcpdump -nn -e -v -r \(url.path) 2>/dev/null", check: false)
+        // -v folds a packet onto indented continuation lines: join them.
+        var packets: [String] = []
+        for line in r.output.split(separator: "\n") {
+            if line.hasPrefix(" ") || line.hasPrefix("\t"), !packets.isEmpty { packets[packets.count - 1] += " " + line.trimmingCharacters(in: .whitespaces) }
+            else { packets.append(String(line)) }
+        }
+        return packets
+    }
+}
