@@ -15,7 +15,7 @@ need_root() {
 }
 
 missing=()
-for p in dpdk libdpdk-dev pkg-config; do
+for p in dpdk libdpdk-dev pkg-config iproute2 ethtool tcpdump python3 util-linux; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
