@@ -2,8 +2,9 @@ import NFVKit
 
 /// Matches IPv4 5-tuples against firewall rules, first match wins: a linear
 /// scan over compact rules (each port list expanded to one entry per range),
-/// behind a direct-mapped cache of recent flows so that a flow's later
-/// packets cost one lookup whatever the number of rules.
+/// behind a two-way cache of recent flows (each flow may sit in one of two
+/// lines, so two flows that collide do not evict each other) so that a
+/// flow's later packets cost one lookup whatever the number of rules.
 public struct PacketClassifier {
     /// One expanded rule, as compared in the scan.
     struct Entry {
@@ -44,14 +45,21 @@ public struct PacketClassifier {
     /// The index of the first matching rule, or `nil` for the default policy.
 
     public mutating func match(_ t: FiveTuple) -> Int? {
-        let slot = Int(t.hashValue32) & cacheMask
-        if cache[slot].rule != -2 && cache[slot].tuple == t {
-            let r = cache[slot].rule
-            return r < 0 ? nil : Int(r)
-        }
+        let h = t.hashValue32
+        let first = Int(h) & cacheMask
+        if let r = cached(first, t) { return r < 0 ? nil : Int(r) }
+        let second = Int(h >> 16 | h << 16) & cacheMask
+        if let r = cached(second, t) { return r < 0 ? nil : Int(r) }
         let r = scan(t)
+        // Fill an empty line; otherwise evict the second line's flow.
+        let slot = cache[first].rule == -2 ? first : second
         cache[slot] = CacheLine(tuple: t, rule: r.map(Int32.init) ?? -1)
         return r
+    }
+
+    /// The rule cached in line `slot` for `t` (-1: the default policy).
+    func cached(_ slot: Int, _ t: FiveTuple) -> Int32? {
+        cache[slot].rule != -2 && cache[slot].tuple == t ? cache[slot].rule : nil
     }
 
     /// The first matching rule without the cache.
