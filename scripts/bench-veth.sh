@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Forwarding between two veth-attached ports, 64-byte UDP frames offered from
+# one namespace to another, side by side in one run: the Linux kernel
+# (ip_forward) and SwiftNFV (arp-responder -> router) with net_af_packet and
+# net_af_xdp ports. Everything runs in namespaces this script creates:
+#   bvns1 (10.0.1.2) <-veth-> bvr (the forwarder) <-veth-> bvns2 (10.0.2.2)
+# Prints min / median / max of RUNS runs of SECONDS each, in Mpps received.
+# Usage (root): scripts/bench-veth.sh [SECONDS] [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_RUN=${1:-10}
+RUNS=${2:-3}
+NFV=.build/release/nfv
+GEN=.build/udpgen
+[ -x "$NFV" ] || { echo "build first: make build" >&2; exit 1; }
+cc -O2 -o "$GEN" Benchmarks/udpgen.c
+
+cleanup() {
+    pkill -f "nfv manager --name bveth" 2>/dev/null || true
+    sleep 1
+    for n in bvns1 bvns2 bvr; do ip netns del $n 2>/dev/null || true; done
+}
+trap cleanup EXIT
+cleanup
+ip netns add bvr
+for i in 1 2; do
+    ip netns add bvns$i
+    ip link add bvh$i type veth peer name bvn$i
+    ip link set bvh$i netns bvr
+    ip link set bvn$i netns bvns$i
+    ip -n bvr link set bvh$i up
+    ip -n bvns$i addr add 10.0.$i.2/24 dev bvn$i
+    ip -n bvns$i link set bvn$i up
+    ip -n bvns$i link set lo up
+    ip -n bvns$i route add default via 10.0.$i.1
+    ip netns exec bvns$i ethtool -K bvn$i tso off gso off gro off tx off rx off >/dev/null 2>&1 || true
+    ip netns exec bvr ethtool -K bvh$i tso off gso off gro off tx off rx off >/dev/null 2>&1 || true
+done
+ip -n bvr link set lo up
+
+received() { ip netns exec bvns2 cat /sys/class/net/bvn2/statistics/rx_packets; }
+
+# One measurement: prints "received/offered" Mpps while ns1 sends for SECONDS_PER_RUN.
+measure() {
+    ip netns exec bvns1 "$GEN" 10.0.2.2 9 1 >/dev/null      # warm-up: ARP, neighbours
+    local before after sent
+    before=$(received)
+    sent=$(ip netns exec bvns1 "$GEN" 10.0.2.2 9 "$SECONDS_PER_RUN")
+    after=$(received)
+    python3 -c "print(f'{($after - $before) / $SECONDS_PER_RUN / 1e6:.3f}/{$sent / $SECONDS_PER_RUN / 1e6:.3f}')"
+}
+
+summary() {
+    python3 - "$@" <<'PY'
+import sys, statistics as s
+name, runs = sys.argv[1], [r.split("/") for r in sys.argv[2:]]
+def mmm(v):
+    v = sorted(v)
+    return f"{v[0]:.3f} / {s.median(v):.3f} / {v[-1]:.3f}"
+print(f"{name}: received {mmm(float(r[0]) for r in runs)} Mpps, offered {mmm(float(r[1]) for r in runs)} Mpps (min / median / max of {len(runs)} runs)")
+PY
+}
+
+kernel() {
+    ip netns exec bvr sysctl -qw net.ipv4.ip_forward=1
+    ip -n bvr addr add 10.0.1.1/24 dev bvh1
+    ip -n bvr addr add 10.0.2.1/24 dev bvh2
+    local r=()
+    for _ in $(seq "$RUNS"); do r+=("$(measure)"); done
+    ip -n bvr addr flush dev bvh1
+    ip -n bvr addr flush dev bvh2
+    ip netns exec bvr sysctl -qw net.ipv4.ip_forward=0
+    summary "kernel ip_forward" "${r[@]}"
+}
+
+platform() {   # $1: af_packet or af_xdp
+    local dev="net_$1"
+    local routes; routes=$(mktemp)
+    printf 'interface 0 10.0.1.1/24\ninterface 1 10.0.2.1/24\n' > "$routes"
+    ip netns exec bvr "$NFV" manager --name bveth --quiet --port "${dev}0,iface=bvh1" --port "${dev}1,iface=bvh2" --chain 1,2 2>/tmp/bveth.err &
+    for _ in $(seq 100); do grep -q "running:" /tmp/bveth.err 2>/dev/null && break; sleep 0.1; done
+    if ! grep -q "running:" /tmp/bveth.err; then echo "$1: the manager did not start: $(cat /tmp/bveth.err)"; return; fi
+    "$NFV" nf arp-responder --manager bveth --service 1 --ip 0:10.0.1.1 --ip 1:10.0.2.1 2>/dev/null &
+    "$NFV" nf router --manager bveth --service 2 --routes "$routes" 2>/dev/null &
+    sleep 2
+    local r=()
+    for _ in $(seq "$RUNS"); do r+=("$(measure)"); done
+    pkill -f "nfv manager --name bveth"; wait 2>/dev/null || true
+    rm -f "$routes"
+    summary "SwiftNFV $1 (arp-responder -> router)" "${r[@]}"
+}
+
+kernel
+platform af_packet
+platform af_xdp
