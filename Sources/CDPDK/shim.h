@@ -23,6 +23,7 @@
 #include <rte_mempool.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
+#include <rte_ring_peek.h>
 #include <rte_ethdev.h>
 
 #include <errno.h>
@@ -294,6 +295,38 @@ static inline void nfv_mbuf_set_len(struct rte_mbuf *m, uint16_t len) { m->data_
 static inline void nfv_mbuf_set_port(struct rte_mbuf *m, uint16_t port) { m->port = port; }
 
 static inline uint32_t nfv_ring_count(const struct rte_ring *r) { return rte_ring_count(r); }
+
+/* Takes up to `max` descriptors from a single-consumer ring and stamps each
+ * buffer with its new owner before the ring lets go of them (peek, stamp,
+ * finish): a consumer killed at any point leaves every buffer either in its
+ * ring or stamped as its own, never in between. */
+static inline unsigned nfv_ring_take(struct rte_ring *r, void **objs, unsigned max, uint16_t owner) {
+    unsigned n = rte_ring_dequeue_burst_start(r, objs, max, NULL);
+    for (unsigned i = 0; i < n; i++) nfv_mbuf_set_owner((struct rte_mbuf *)objs[i], owner);
+    rte_ring_dequeue_finish(r, n);
+    return n;
+}
+
+/* Empties the ring of a consumer that died, from its consumer tail (so that
+ * entries it had peeked at but not finished are included), up to `max`;
+ * returns how many it copied into `objs`. Producers may still be adding:
+ * what they add after the snapshot stays for the next call. Manager only. */
+static inline unsigned nfv_ring_salvage(struct rte_ring *r, void **objs, unsigned max) {
+    uint32_t tail = r->cons.tail;
+    uint32_t prod = __atomic_load_n(&r->prod.tail, __ATOMIC_ACQUIRE); /* pairs with the producers' release of prod.tail */
+    uint32_t n = prod - tail;
+    if (n > max) n = max;
+    void **slots = (void **)(void *)&r[1];
+    for (uint32_t i = 0; i < n; i++) objs[i] = slots[(tail + i) & r->mask];
+    __atomic_store_n(&r->cons.head, tail + n, __ATOMIC_RELAXED);
+    __atomic_store_n(&r->cons.tail, tail + n, __ATOMIC_RELEASE); /* pairs with the producers' acquire of cons.tail */
+    return n;
+}
+
+/* Ring positions, for waiting until a consumer has taken everything that
+ * was in its ring at some moment. */
+static inline uint32_t nfv_ring_prod_tail(const struct rte_ring *r) { return __atomic_load_n(&r->prod.tail, __ATOMIC_ACQUIRE); }
+static inline uint32_t nfv_ring_cons_tail(const struct rte_ring *r) { return __atomic_load_n(&r->cons.tail, __ATOMIC_ACQUIRE); }
 static inline uint32_t nfv_ring_capacity(const struct rte_ring *r) { return rte_ring_get_capacity(r); }
 static inline unsigned nfv_mempool_avail(const struct rte_mempool *mp) { return rte_mempool_avail_count(mp); }
 static inline unsigned nfv_mempool_size(const struct rte_mempool *mp) { return mp->size; }

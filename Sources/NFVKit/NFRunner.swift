@@ -24,7 +24,7 @@ public enum NFRunner {
         let slot = try Registration.register(table: table, options: options)
         let index = Int(slot.id.rawValue) - 1
         let txRing = try DescriptorRing.lookup(name: SharedNames.txRing(slot: index))
-        let steering = Steering(table: table, rxRings: rxRings, txRing: txRing, sender: slot.id)
+        let steering = Steering(table: table, rxRings: rxRings, txRing: txRing)
         let context = NFContext(instance: slot.id, service: options.service, name: options.name,
                                 table: table, pool: pool, steering: steering, signals: signals)
         var loop = ReceiveLoop(rx: rxRings[index], slot: slot, table: table, steering: steering, idle: options.idle, burstSize: options.burstSize,

@@ -40,7 +40,7 @@ struct ReceiveLoop {
         var nextTick = tickNanoseconds.map { MonotonicClock.nanoseconds() + $0 } ?? .max
         var lastLivenessCheck = MonotonicClock.nanoseconds()
         while true {
-            let n = rx.dequeue(into: burst)
+            let n = rx.take(into: burst, owner: slot.id)
             if n > 0 {
                 idle.reset()
                 actions.reset(count: n)

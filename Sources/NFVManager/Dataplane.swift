@@ -24,7 +24,7 @@ final class Dataplane: @unchecked Sendable {
         self.io = io
         self.rxRings = rxRings
         self.txRings = txRings
-        self.reclaimer = Reclaimer(pool: pool)
+        self.reclaimer = Reclaimer(pool: pool, rxRings: rxRings, txRings: txRings)
         self.control = control
         self.maxSleepNanoseconds = UInt64(maxSleepMicroseconds) * 1000
     }
@@ -48,7 +48,7 @@ final class Dataplane: @unchecked Sendable {
     }
 
     private func run() {
-        let steering = Steering(table: table, rxRings: rxRings, txRing: nil, sender: nil)
+        let steering = Steering(table: table, rxRings: rxRings, txRing: nil)
         let burst = BurstBuffer()
         let hasChain = !table.chain.isEmpty
         var idle = IdlePolicy(spins: 512, yieldEvery: 64)
@@ -68,16 +68,17 @@ final class Dataplane: @unchecked Sendable {
                 mask &= mask - 1
                 work += io.transmit(from: txRings[i], burst: burst)
             }
-            if control.reclaimRequested.load(ordering: .acquiring) & ~control.reclaimDone.load(ordering: .relaxed) != 0 {
-                reclaimPending(burst: burst)
-                continue
+            if control.reclaimRequested.load(ordering: .acquiring) & ~control.reclaimDone.load(ordering: .relaxed) != 0
+                || reclaimer.batch != 0 {
+                reclaimPending()
             }
             if work > 0 {
                 idle.reset()
                 sleep = 1000
                 continue
             }
-            guard idle.backOff() == .sleep else { continue }
+            // While a reclaim waits for consumers, keep polling (no long sleep).
+            guard idle.backOff() == .sleep, reclaimer.batch == 0 else { continue }
             let armed = bell.arm()
             if anyTXWaiting() {
                 bell.disarm()
@@ -101,18 +102,24 @@ final class Dataplane: @unchecked Sendable {
         return false
     }
 
-    private func reclaimPending(burst: BurstBuffer) {
-        var pending = control.reclaimRequested.load(ordering: .acquiring) & ~control.reclaimDone.load(ordering: .relaxed)
-        while pending != 0 {
-            let i = pending.trailingZeroBitCount
-            pending &= pending - 1
-            let id = InstanceID(UInt16(i + 1))
-            let freed = reclaimer.reclaim(id, rx: rxRings[i], tx: txRings[i], io: io, burst: burst)
+    /// Moves the reclaim of dead instances on: adds newly requested ones to
+    /// the batch, and when the batch is done, records what each got back.
+    private func reclaimPending() {
+        let requested = control.reclaimRequested.load(ordering: .acquiring) & ~control.reclaimDone.load(ordering: .relaxed)
+        if requested & ~reclaimer.batch != 0 {
+            reclaimer.add(requested, live: table.activeMask & ~requested, io: io)
+        }
+        guard let done = reclaimer.finish(), !done.isEmpty else { return }
+        for (id, freed) in done {
             let slot = table.slot(id)
             slot.reclaimed = slot.reclaimed + UInt64(freed)
             // Release: the control thread reads `reclaimed` after seeing the bit.
-            control.reclaimDone.bitwiseOr(1 << UInt64(i), ordering: .releasing)
+            control.reclaimDone.bitwiseOr(1 << UInt64(id.rawValue - 1), ordering: .releasing)
         }
         table.controlDoorbell.ring()
     }
+
+    /// At shutdown, once the thread has stopped: frees what rings and dead
+    /// hands still hold. Returns how many.
+    func reclaimAll() -> Int { reclaimer.reclaimAll(io: io) }
 }

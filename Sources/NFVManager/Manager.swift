@@ -53,8 +53,7 @@ public final class Manager {
             env.shutdown()
             throw error
         }
-        registry = Registry(table: table, control: control, rxRings: rxRings, txRings: txRings, pool: pool,
-                            waitForChain: config.waitForChain, log: log)
+        registry = Registry(table: table, control: control, waitForChain: config.waitForChain, log: log)
         dataplane = Dataplane(table: table, io: io, rxRings: rxRings, txRings: txRings, pool: pool, control: control,
                               maxSleepMicroseconds: config.maxIdleSleepMicroseconds)
         stats = StatsCollector(name: config.name, table: table, pool: pool, rxRings: rxRings, txRings: txRings)
@@ -115,7 +114,7 @@ public final class Manager {
         }
         if registry.anyInUse { log("some NFs did not leave within 5 s: \(registry.pids)") }
         dataplane.stopAndWait()
-        let freed = pool.reclaim(ownedBy: nil)
+        let freed = dataplane.reclaimAll()
         if freed > 0 { log("freed \(freed) buffers still held by NFs that did not leave") }
         for p in io.ports { p.stop() }
         let final = snapshotAndReport(report)

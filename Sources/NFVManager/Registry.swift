@@ -12,26 +12,18 @@ final class Registry {
 
     let table: SharedTable
     let control: DataplaneControl
-    let rxRings: [DescriptorRing]
-    let txRings: [DescriptorRing]
-    let reclaimer: Reclaimer
     let waitForChain: Bool
     let log: (String) -> Void
     private var watches = [ProcessWatch?](repeating: nil, count: Limits.maxNFs)
     /// When each slot left the service table (0: it has not).
     private var removedAt = [UInt64](repeating: 0, count: Limits.maxNFs)
     private var died = [Bool](repeating: false, count: Limits.maxNFs)
-    private let burst = BurstBuffer()
     /// Buffers reclaimed from NFs that died, since start.
     private(set) var reclaimedTotal: UInt64 = 0
 
-    init(table: SharedTable, control: DataplaneControl, rxRings: [DescriptorRing], txRings: [DescriptorRing],
-         pool: PacketPool, waitForChain: Bool, log: @escaping (String) -> Void) {
+    init(table: SharedTable, control: DataplaneControl, waitForChain: Bool, log: @escaping (String) -> Void) {
         self.table = table
         self.control = control
-        self.rxRings = rxRings
-        self.txRings = txRings
-        self.reclaimer = Reclaimer(pool: pool)
         self.waitForChain = waitForChain
         self.log = log
         updateRX()
@@ -104,9 +96,6 @@ final class Registry {
         watches[i] = watch
         died[i] = false
         removedAt[i] = 0
-        // Anything still queued for a previous holder of this slot is stale.
-        _ = reclaimer.drainOwned(rxRings[i], by: id, burst: burst)
-        _ = reclaimer.drainOwned(txRings[i], by: id, burst: burst)
         slot.resetCounters()
         slot.generation = slot.generation &+ 1
         table.activate(id)

@@ -1,4 +1,5 @@
 @preconcurrency import CDPDK
+import NFVCore
 
 /// A DPDK ring of packet descriptors in shared memory. `burst` operations
 /// move as many as fit (DPDK's naming: `bulk` would be all-or-nothing).
@@ -38,7 +39,21 @@ public struct DescriptorRing: @unchecked Sendable {
         Int(rte_ring_dequeue_burst(ring, burst.slots, UInt32(burst.capacity), nil))
     }
 
-    /// Empties the ring without looking at what it held (after a reclaim
-    /// already freed those buffers by owner).
-    public func reset() { rte_ring_reset(ring) }
+    /// Takes up to `burst.capacity` descriptors into `burst` (a single
+    /// consumer only), stamping each buffer as owned by `owner` before the
+    /// ring lets go of it.
+    @inlinable
+    public func take(into burst: BurstBuffer, owner: InstanceID) -> Int {
+        Int(nfv_ring_take(ring, burst.slots, UInt32(burst.capacity), owner.rawValue))
+    }
+
+    /// Takes what a dead consumer left, from its consumer tail (manager only).
+    public func salvage(into burst: BurstBuffer) -> Int {
+        Int(nfv_ring_salvage(ring, burst.slots, UInt32(burst.capacity)))
+    }
+
+    /// How many descriptors have ever been enqueued (wrapping).
+    public var produced: UInt32 { nfv_ring_prod_tail(ring) }
+    /// How many descriptors have ever been taken (wrapping).
+    public var consumed: UInt32 { nfv_ring_cons_tail(ring) }
 }

@@ -1,45 +1,101 @@
 @preconcurrency import CDPDK
 import NFVCore
 
-/// Takes back every buffer an NF instance held once it is gone, by owner:
-/// each buffer carries the instance that holds it (or whose RX or TX ring
-/// has it) in its metadata, so the pool itself says what was lost.
+/// Takes back every buffer dead NF instances held.
 ///
-/// Run it only on the manager's dataplane thread (the one thread that also
-/// reads TX rings and receives from ports), and only after the instance has
-/// been out of the service table for a grace period, so no live NF still
-/// routes to it.
-public struct Reclaimer {
+/// Each buffer names its owner in its metadata: the instance that allocated
+/// it or last took it from a ring (`DescriptorRing.take` stamps it before
+/// the ring lets go). So, for a dead instance X:
+/// 1. what X queued for ports leaves (its TX ring), and what is in X's own
+///    RX ring is freed (X's ring, X's responsibility, whoever stamped it);
+/// 2. what X sent to a live NF Y still carries X's name while it waits in
+///    Y's ring, so the reclaim waits until every live Y has taken what its
+///    ring held at that moment (Y re-stamps it);
+/// 3. then every pooled buffer still stamped X is in X's dead hands: freed.
+///
+/// Run it only on the manager's dataplane thread, after the instances have
+/// been out of the service table for a grace period. One batch at a time:
+/// instances that die while a batch waits join it before its scan.
+public final class Reclaimer {
     public let pool: PacketPool
+    let rxRings: [DescriptorRing]
+    let txRings: [DescriptorRing]
+    let burst = BurstBuffer(capacity: 1024)
+    /// Instances (bit i: instance i + 1) in the current batch.
+    public private(set) var batch: UInt64 = 0
+    /// Freed so far for each instance of the batch.
+    private var freed = [Int](repeating: 0, count: Limits.maxNFs)
+    /// For each live slot: how far its consumer must get (step 2).
+    private var waitFor: [(slot: Int, produced: UInt32)] = []
 
-    public init(pool: PacketPool) { self.pool = pool }
-
-    /// Frees what `id` held: first what it queued for ports is sent (through
-    /// `io`), then its RX ring and every pooled buffer it owned are freed.
-    /// Returns buffers freed.
-    public func reclaim(_ id: InstanceID, rx: DescriptorRing, tx: DescriptorRing, io: PortIO, burst: BurstBuffer) -> Int {
-        while io.transmit(from: tx, burst: burst) > 0 {}
-        var freed = drainOwned(rx, by: id, burst: burst)
-        freed += pool.reclaim(ownedBy: id)
-        freed += drainOwned(rx, by: id, burst: burst)
-        return freed
+    public init(pool: PacketPool, rxRings: [DescriptorRing], txRings: [DescriptorRing]) {
+        self.pool = pool
+        self.rxRings = rxRings
+        self.txRings = txRings
     }
 
-    /// Empties `ring`, freeing the entries still owned by `id`. Entries owned
-    /// by anyone else are stale copies of buffers already freed (and maybe
-    /// reused): they are dropped from the ring, not freed.
-    public func drainOwned(_ ring: DescriptorRing, by id: InstanceID, burst: BurstBuffer) -> Int {
-        var freed = 0
-        while true {
-            let n = ring.dequeue(into: burst)
-            if n == 0 { return freed }
-            var kept = 0
-            for i in 0..<n where nfv_mbuf_owner(OpaquePointer(burst.slots[i]!)) == id.rawValue {
-                burst.slots[kept] = burst.slots[i]
-                kept += 1
-            }
-            if kept > 0 { Steering.free(burst, 0..<kept) }
-            freed += kept
+    /// Adds dead instances (a mask) to the batch: steps 1, and the positions
+    /// step 2 waits for over the `live` slots.
+    public func add(_ dead: UInt64, live: UInt64, io: PortIO) {
+        var mask = dead & ~batch
+        while mask != 0 {
+            let i = mask.trailingZeroBitCount
+            mask &= mask - 1
+            while io.transmit(from: txRings[i], burst: burst) > 0 {}
+            freed[i] += salvage(i)
         }
+        batch |= dead
+        var others = live & ~batch
+        waitFor.removeAll { batch & (1 << UInt64($0.slot)) != 0 }
+        while others != 0 {
+            let i = others.trailingZeroBitCount
+            others &= others - 1
+            if !waitFor.contains(where: { $0.slot == i }) { waitFor.append((i, rxRings[i].produced)) }
+        }
+    }
+
+    /// Tries to finish the batch: when every live consumer has caught up,
+    /// scans the pool (step 3). Returns the buffers freed per instance of
+    /// the batch, or `nil` while it still waits.
+    public func finish() -> [(InstanceID, Int)]? {
+        guard batch != 0 else { return [] }
+        // Wrapping difference: has the consumer passed the recorded position?
+        waitFor.removeAll { Int32(bitPattern: rxRings[$0.slot].consumed &- $0.produced) >= 0 }
+        guard waitFor.isEmpty else { return nil }
+        var result: [(InstanceID, Int)] = []
+        var mask = batch
+        while mask != 0 {
+            let i = mask.trailingZeroBitCount
+            mask &= mask - 1
+            let id = InstanceID(UInt16(i + 1))
+            // Late arrivals (a sender with a stale view of the service table).
+            let n = freed[i] + pool.reclaim(ownedBy: id) + salvage(i)
+            result.append((id, n))
+            freed[i] = 0
+        }
+        batch = 0
+        return result
+    }
+
+    /// Frees everything in slot `i`'s RX ring.
+    func salvage(_ i: Int) -> Int {
+        var total = 0
+        while true {
+            let n = rxRings[i].salvage(into: burst)
+            if n == 0 { return total }
+            Steering.free(burst, 0..<n)
+            total += n
+        }
+    }
+
+    /// At shutdown, with every NF gone: frees what any ring still holds, then
+    /// every buffer still stamped with an instance. Returns how many.
+    public func reclaimAll(io: PortIO) -> Int {
+        var total = 0
+        for i in 0..<rxRings.count {
+            while io.transmit(from: txRings[i], burst: burst) > 0 {}
+            total += salvage(i)
+        }
+        return total + pool.reclaim(ownedBy: nil)
     }
 }

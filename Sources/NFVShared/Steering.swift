@@ -5,9 +5,11 @@ import NFVCore
 /// one routing path both the manager's RX work and every NF use.
 ///
 /// For each packet it resolves the action (the default chain, a service's
-/// instances, a port) and stamps the packet's owner; consecutive packets with
-/// the same destination go as one burst, then the destination's doorbell is
-/// rung if it sleeps. Whatever cannot be delivered (no instance, ring full)
+/// instances, a port); consecutive packets with the same destination go as
+/// one burst, then the destination's doorbell is rung if it sleeps. A
+/// packet keeps its sender as owner until the receiver takes it from its
+/// ring (`DescriptorRing.take`), so there is no moment when a killed sender
+/// or receiver leaves a buffer that nobody's reclaim would find. Whatever cannot be delivered (no instance, ring full)
 /// is freed and counted: every packet is forwarded or freed.
 ///
 /// One per thread; not thread-safe.
@@ -29,15 +31,13 @@ public final class Steering: @unchecked Sendable {
     @usableFromInline let chainPosition: UnsafeMutablePointer<UInt8>
     @usableFromInline let exitPort: Int32
     @usableFromInline let portCount: Int
-    /// The instance this steering sends for (0: the manager).
-    @usableFromInline let sender: UInt16
     /// What it delivered and dropped so far.
     public var counters = NFCounters()
 
     /// - Parameters:
     ///   - txRing: the sender's own TX ring (NFs), through which packets for
     ///     ports go to the manager; `nil` for the manager itself.
-    public init(table: SharedTable, rxRings: [DescriptorRing], txRing: DescriptorRing?, sender: InstanceID?) {
+    public init(table: SharedTable, rxRings: [DescriptorRing], txRing: DescriptorRing?) {
         self.table = table.rawTable
         rings = .allocate(capacity: rxRings.count)
         for (i, r) in rxRings.enumerated() { (rings + i).initialize(to: r.ring) }
@@ -51,7 +51,6 @@ public final class Steering: @unchecked Sendable {
         for (i, s) in services.enumerated() where chainPosition[Int(s)] == 0xFF { chainPosition[Int(s)] = UInt8(i) }
         exitPort = table.exitPort.map { Int32($0.rawValue) } ?? -1
         portCount = table.portCount
-        self.sender = sender?.rawValue ?? 0
     }
 
     deinit {
@@ -60,7 +59,7 @@ public final class Steering: @unchecked Sendable {
         chainPosition.deallocate()
     }
 
-    /// Resolves `action` for one packet and stamps its owner and chain step.
+    /// Resolves `action` for one packet and records its chain step.
     @inlinable @inline(__always)
     public func destination(_ action: Action, _ mbuf: OpaquePointer) -> Int {
         let meta = nfv_mbuf_meta(mbuf)!
@@ -70,12 +69,12 @@ public final class Steering: @unchecked Sendable {
         case .toService(let s):
             let pos = chainPosition[Int(s.rawValue) & (Limits.maxServices - 1)]
             if pos != 0xFF { meta.pointee.chain_pos = pos }
-            return instance(of: s.rawValue, mbuf, meta)
+            return instance(of: s.rawValue, mbuf)
         case .next:
             let pos = Int(meta.pointee.chain_pos &+ 1)
             if pos < chainLength {
                 meta.pointee.chain_pos = UInt8(pos)
-                return instance(of: chain[pos], mbuf, meta)
+                return instance(of: chain[pos], mbuf)
             }
             let port = exitPort >= 0 ? Int(exitPort) : Int(nfv_mbuf_port(mbuf))
             return toPort(port, meta)
@@ -88,13 +87,12 @@ public final class Steering: @unchecked Sendable {
     func toPort(_ port: Int, _ meta: UnsafeMutablePointer<nfv_meta_t>) -> Int {
         guard port < portCount, txRing != nil else { return Self.noRoute }
         meta.pointee.out_port = UInt16(port)
-        meta.pointee.owner = sender
         return Self.portBase + port
     }
 
     /// Picks an instance of `service`: the only one, or one by flow hash.
     @inlinable @inline(__always)
-    func instance(of service: UInt16, _ mbuf: OpaquePointer, _ meta: UnsafeMutablePointer<nfv_meta_t>) -> Int {
+    func instance(of service: UInt16, _ mbuf: OpaquePointer) -> Int {
         guard Int(service) < Limits.maxServices else { return Self.noRoute }
         let s = nfv_service(table, UInt32(service))!
         // Acquire: pairs with the release in SharedTable.setInstances.
@@ -105,7 +103,6 @@ public final class Steering: @unchecked Sendable {
         case 1: id = nfv_service_instance(s, 0)
         default: id = nfv_service_instance(s, FlowHash.hash(Packet(mbuf)) % n)
         }
-        meta.pointee.owner = id
         return Int(id)
     }
 
@@ -127,10 +124,8 @@ public final class Steering: @unchecked Sendable {
             if n <= 1 {
                 let id = n == 0 ? 0 : nfv_service_instance(svc, 0)
                 let pos = chainPosition[Int(s.rawValue)]
-                for i in 0..<count {
-                    let meta = nfv_mbuf_meta(OpaquePointer(burst.slots[i]!))!
-                    meta.pointee.owner = id
-                    if pos != 0xFF { meta.pointee.chain_pos = pos }
+                if pos != 0xFF {
+                    for i in 0..<count { nfv_mbuf_meta(OpaquePointer(burst.slots[i]!))!.pointee.chain_pos = pos }
                 }
                 flush(id == 0 ? Self.noRoute : Int(id), burst, 0..<count)
                 return

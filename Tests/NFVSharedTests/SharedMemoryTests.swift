@@ -66,21 +66,23 @@ final class SharedMemoryTests: XCTestCase {
         _ = (mine, theirs)
     }
 
-    func testSteeringDeliversToTheServiceInstanceAndStampsOwner() {
+    func testSteeringDeliversAndTheReceiverTakesOwnership() {
         f.table.setInstances([InstanceID(3)], of: ServiceID(2))
-        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, sender: InstanceID(1))
-        let b = allocate(20)
+        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil)
+        let b = allocate(20, owner: 1)
         s.send(b, count: 20, action: .toService(ServiceID(2)))
         XCTAssertEqual(s.counters.tx, 20)
         XCTAssertEqual(f.rx[2].count, 20)
+        XCTAssertEqual(f.pool.reclaim(ownedBy: InstanceID(3)), 0, "queued buffers still belong to their sender")
         let out = BurstBuffer()
-        XCTAssertEqual(f.rx[2].dequeue(into: out), 20)
-        XCTAssertEqual(f.pool.reclaim(ownedBy: InstanceID(3)), 20, "every delivered buffer is owned by its receiver")
+        XCTAssertEqual(f.rx[2].take(into: out, owner: InstanceID(3)), 20)
+        XCTAssertEqual(f.pool.reclaim(ownedBy: InstanceID(1)), 0)
+        XCTAssertEqual(f.pool.reclaim(ownedBy: InstanceID(3)), 20, "taken buffers belong to the receiver")
     }
 
     func testUndeliverablePacketsAreFreedAndCounted() {
         let full = f.pool.available
-        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, sender: InstanceID(1))
+        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil)
         s.send(allocate(8), count: 8, action: .toService(ServiceID(3)))      // no instance
         s.send(allocate(4), count: 4, action: .toPort(PortID(0)))           // no port, no TX ring
         s.send(allocate(2), count: 2, action: .drop)
@@ -99,7 +101,7 @@ final class SharedMemoryTests: XCTestCase {
     func testNextWalksTheChainAndMixedActionsGoInRuns() {
         f.table.setInstances([InstanceID(1)], of: ServiceID(1))
         f.table.setInstances([InstanceID(2)], of: ServiceID(2))
-        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, sender: nil)
+        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil)
         let b = allocate(6)
         let actions = UnsafeMutablePointer<Action>.allocate(capacity: 6)
         defer { actions.deallocate() }
@@ -118,17 +120,28 @@ final class SharedMemoryTests: XCTestCase {
         XCTAssertEqual(s.counters.noRoute, 4)
     }
 
-    func testReclaimerDrainsOnlyWhatTheInstanceStillOwns() {
+    func testReclaimFreesWhatADeadInstanceHeldAndNothingElse() {
         let full = f.pool.available
-        let b = allocate(5, owner: 8)
-        XCTAssertEqual(f.rx[7].enqueue(b, 0..<5), 5)
-        _ = f.pool.reclaim(ownedBy: InstanceID(8))       // freed by owner; the ring still has stale pointers
-        let again = allocate(3, owner: 8)                 // maybe the same buffers, owned anew
-        XCTAssertEqual(f.rx[7].enqueue(again, 0..<3), 3)
-        let r = Reclaimer(pool: f.pool)
-        XCTAssertEqual(r.drainOwned(f.rx[7], by: InstanceID(8), burst: BurstBuffer()), 3)
-        XCTAssertEqual(f.rx[7].count, 0)
-        XCTAssertEqual(f.pool.available, full, "no buffer freed twice, none lost")
+        // Instance 8 dies holding: 5 queued in its RX ring (sent by 9), 3 in
+        // its hands, and 2 it sent to live instance 4, not yet taken.
+        let queued = allocate(5, owner: 9)
+        XCTAssertEqual(f.rx[7].enqueue(queued, 0..<5), 5)
+        let inHand = allocate(3, owner: 8)
+        let sent = allocate(2, owner: 8)
+        XCTAssertEqual(f.rx[3].enqueue(sent, 0..<2), 2)
+        let r = Reclaimer(pool: f.pool, rxRings: f.rx, txRings: f.tx)
+        r.add(1 << 7, live: 1 << 3, io: PortIO(ports: [], table: f.table))
+        XCTAssertNil(r.finish(), "must wait until instance 4 has taken what 8 sent it")
+        let taken = BurstBuffer()
+        XCTAssertEqual(f.rx[3].take(into: taken, owner: InstanceID(4)), 2)
+        let done = r.finish()
+        XCTAssertEqual(done?.count, 1)
+        XCTAssertEqual(done?.first?.0, InstanceID(8))
+        XCTAssertEqual(done?.first?.1, 8, "its ring (5) and its hands (3)")
+        XCTAssertEqual(f.pool.available, full - 2, "what instance 4 holds is untouched")
+        Steering.free(taken, 0..<2)
+        XCTAssertEqual(f.pool.available, full)
+        _ = (inHand, r)
     }
 
     func testPacketViewsNeverReadOrWritePastTheEnd() {
