@@ -15,6 +15,8 @@ public struct NFOptions: Sendable {
     public var idle = IdlePolicy()
     /// Most packets taken from the RX ring at once.
     public var burstSize = 32
+    /// Pin the NF to this CPU; `nil` lets the scheduler place it.
+    public var cpu: Int? = nil
 
     public init(service: ServiceID, name: String) {
         self.service = service

@@ -18,6 +18,7 @@ public enum NFRunner {
         let env = try Environment(role: .secondary, names: SharedNames(platform: options.platform), removedStaleFiles: &staleFiles)
         var managerAlive = true
         defer { if managerAlive { env.shutdown() } }
+        if let cpu = options.cpu { try env.pin(toCPU: cpu) }
         let table = try SharedTable.lookup()
         let pool = try PacketPool.lookup()
         let rxRings = try (0..<Limits.maxNFs).map { i throws(NFVError) in try DescriptorRing.lookup(name: SharedNames.rxRing(slot: i)) }

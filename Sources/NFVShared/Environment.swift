@@ -62,6 +62,13 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
+    /// Pins the calling thread to `cpu` (after start-up: the EAL sets the
+    /// main thread's affinity to every CPU).
+    public func pin(toCPU cpu: Int) throws(NFVError) {
+        let rc = nfv_pin_to_cpu(Int32(cpu))
+        guard rc == 0 else { throw .invalid("cannot pin to CPU \(cpu): \(errnoText(rc)) (this machine has \(sysconf(Int32(_SC_NPROCESSORS_ONLN))) CPUs)") }
+    }
+
     /// `0000:01:00.0` or `01:00.0`.
     static func isPCIAddress(_ s: String) -> Bool {
         let parts = s.split(separator: ",")[0].split(separator: ":")

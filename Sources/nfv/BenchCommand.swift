@@ -25,7 +25,19 @@ struct ChainBench: ParsableCommand {
     @Option(help: "Empty polls before sleeping (NFs).") var spins: Int?
     @Option(help: "While idle, yield once every this many polls (NFs).") var yieldEvery: Int?
     @Option(help: "RX burst size (NFs).") var burst: Int?
+    @Option(help: "blocks: pin the chain in two contiguous arcs, one per CPU; free: let the scheduler place the NFs.")
+    var placement = Placement.blocks
     @Flag(help: "Also measure round-trip latency (p50 / p99 / max).") var latency = false
+
+    enum Placement: String, ExpressibleByArgument { case blocks, free }
+
+    /// The CPU of chain position `position` (0: the speed tester, 1...: the
+    /// forwarders in chain order): the first ceil(length / 2) forwarders on
+    /// CPU 1, the rest with the speed tester on CPU 0, so that consecutive
+    /// steps share a CPU and each CPU holds one arc of the circular chain.
+    static func cpu(position: Int, length: Int) -> Int {
+        position >= 1 && position <= (length + 1) / 2 ? 1 : 0
+    }
     @Flag(help: "Print one JSON object.") var json = false
 
     struct Result: Codable {
@@ -98,13 +110,17 @@ struct ChainBench: ParsableCommand {
         if let spins { idle += ["--spins", "\(spins)"] }
         if let yieldEvery { idle += ["--yield-every", "\(yieldEvery)"] }
         if let burst { idle += ["--burst", "\(burst)"] }
+        func pin(_ position: Int) -> [String] {
+            placement == .blocks && ProcessInfo.processInfo.activeProcessorCount >= 2
+                ? ["--cpu", "\(Self.cpu(position: position, length: length))"] : []
+        }
         for s in stride(from: length, through: 2, by: -1) {
             let next = s == length ? 1 : s + 1
-            try o.startNF(["forward", "--service", "\(s)", "--to", "service:\(next)"] + idle)
+            try o.startNF(["forward", "--service", "\(s)", "--to", "service:\(next)"] + idle + pin(s - 1))
         }
         let reports = Mutex<[SpeedTester.Report]>([])
         try o.startNF(["speed-tester", "--service", "1", "--to", "service:\(length == 1 ? 1 : 2)",
-                       "--packets", "\(packets)", "--json"] + (latency ? ["--latency"] : []) + idle) { line in
+                       "--packets", "\(packets)", "--json"] + (latency ? ["--latency"] : []) + idle + pin(0)) { line in
             guard let r = try? JSONDecoder().decode(SpeedTester.Report.self, from: Data(line.utf8)) else { return }
             reports.withLock { $0.append(r) }
         }

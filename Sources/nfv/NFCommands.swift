@@ -11,6 +11,7 @@ struct NFCommonOptions: ParsableArguments {
     @Option(help: "Empty polls before sleeping.") var spins = IdlePolicy().spins
     @Option(help: "While idle, yield the CPU once every this many polls.") var yieldEvery = IdlePolicy().yieldEvery
     @Option(help: "Most packets taken from the RX ring at once (1...1024).") var burst = 32
+    @Option(help: "Pin the NF to this CPU (default: the scheduler places it).") var cpu: Int?
 
     func validate() throws {
         guard ServiceID(service).isValid else { throw ValidationError("--service must be 1...\(Limits.maxServices - 1)") }
@@ -24,6 +25,7 @@ struct NFCommonOptions: ParsableArguments {
         o.instance = instanceID.map { InstanceID($0) }
         o.idle = IdlePolicy(spins: spins, yieldEvery: yieldEvery)
         o.burstSize = burst
+        o.cpu = cpu
         return o
     }
 
