@@ -56,20 +56,22 @@ public enum NFRunner {
         var freed = 0
         let deadline = MonotonicClock.nanoseconds() + 3_000_000_000
         repeat {
-            freed += drain(rx, burst)
+            freed += drain(rx, burst, slot.id)
             if slot.state == .removed { break }
             usleep(1000)
         } while MonotonicClock.nanoseconds() < deadline
-        freed += drain(rx, burst)
+        freed += drain(rx, burst, slot.id)
         slot.setState(.exited)
         table.controlDoorbell.ring()
         return freed
     }
 
-    static func drain(_ ring: DescriptorRing, _ burst: BurstBuffer) -> Int {
+    /// Frees everything in the ring (taken as `owner`'s, so a kill midway
+    /// loses nothing).
+    static func drain(_ ring: DescriptorRing, _ burst: BurstBuffer, _ owner: InstanceID) -> Int {
         var freed = 0
         while true {
-            let n = ring.dequeue(into: burst)
+            let n = ring.take(into: burst, owner: owner)
             if n == 0 { return freed }
             Steering.free(burst, 0..<n)
             freed += n

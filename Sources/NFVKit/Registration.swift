@@ -35,6 +35,7 @@ enum Registration {
                 return slot
             case .refused:
                 let why = slot.refusal
+                slot.pid = 0
                 slot.setState(.free)
                 throw .registrationRefused(why.description)
             default:
@@ -42,6 +43,7 @@ enum Registration {
                 usleep(500)
             }
         }
+        slot.pid = 0
         slot.setState(.free)
         throw .registrationTimedOut
     }

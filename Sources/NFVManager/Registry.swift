@@ -50,7 +50,8 @@ final class Registry {
         case .free, .refused:
             return
         case .claimed:
-            if slot.pid != 0 && !ProcessWatch.isAlive(slot.pid) { slot.setState(.free) }
+            // The claimer writes its PID right after claiming; 0 until then.
+            if slot.pid != 0 && !ProcessWatch.isAlive(slot.pid) { slot.pid = 0; slot.setState(.free) }
             return
         case .requested:
             admit(i, slot, stopping: stopping)
@@ -92,7 +93,7 @@ final class Registry {
             log("refused NF '\(slot.name)' (pid \(slot.pid)) for service \(service.rawValue): \(refusal)")
             return
         }
-        guard let watch = ProcessWatch(pid: slot.pid) else { slot.setState(.free); return }
+        guard let watch = ProcessWatch(pid: slot.pid) else { slot.pid = 0; slot.setState(.free); return }
         watches[i] = watch
         died[i] = false
         removedAt[i] = 0
@@ -132,6 +133,8 @@ final class Registry {
         watches[i] = nil
         removedAt[i] = 0
         died[i] = false
+        // A claimer of the free slot writes its own PID; none must see this one.
+        slot.pid = 0
         slot.setState(.free)
     }
 

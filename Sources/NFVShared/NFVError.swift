@@ -1,3 +1,4 @@
+import NFVCore
 /// Errors of the shared-memory and system layer. Each description says what
 /// went wrong and, where a user can act, how to fix it.
 public enum NFVError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -47,7 +48,7 @@ public enum NFVError: Error, CustomStringConvertible, Sendable, Equatable {
         case .registrationTimedOut:
             "the manager did not answer the registration within 5 s: is it stuck? (`nfv stats` shows whether it is alive)"
         case .tableFull:
-            "the NF table is full (\(64) instances): stop an NF first"
+            "the NF table is full (\(Limits.maxNFs) instances): stop an NF first"
         case .instanceInUse(let id, let pid, let service):
             "instance \(id) is already in use (pid \(pid), service \(service)): choose another `--instance-id` or omit it"
         case .invalid(let why):

@@ -24,11 +24,12 @@ struct DemoCommand: ParsableCommand {
         let lastSample = Mutex<String>("")
         let lastRate = Mutex<String>("")
         try o.startNF(["forward", "--service", "3", "--to", "service:1"])
-        try o.startNF(["monitor", "--service", "2", "--to", "service:3"])
+        try o.startNF(["monitor", "--service", "2", "--to", "service:3"], onLog: { line in
+            if let r = line.range(of: "sample: ") { lastSample.withLock { $0 = "monitor saw: " + line[r.upperBound...] } }
+        })
         try o.startNF(["speed-tester", "--service", "1", "--to", "service:2"] + (latency ? ["--latency"] : [])) { line in
             lastRate.withLock { $0 = line }
         }
-        _ = lastSample
         let names = SharedNames(platform: platform)
         let start = Date()
         let live = Terminal.isInteractive
@@ -36,7 +37,8 @@ struct DemoCommand: ParsableCommand {
             usleep(1_000_000)
             guard let data = FileManager.default.contents(atPath: names.statsFile),
                   let stats = try? JSONDecoder().decode(PlatformStats.self, from: data) else { continue }
-            Terminal.out((live ? Terminal.clear : "") + StatsTable.render(stats) + lastRate.withLock { $0 })
+            Terminal.out((live ? Terminal.clear : "") + StatsTable.render(stats) + lastRate.withLock { $0 } + "\n"
+                         + lastSample.withLock { $0 })
         }
         Terminal.log("stopping")
     }

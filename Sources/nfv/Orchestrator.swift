@@ -37,12 +37,14 @@ final class Orchestrator {
     }
 
     /// Starts an NF (`nfv nf ...`) and waits until the manager has
-    /// registered it. `onOutput` gets each line it prints on standard output.
+    /// registered it. `onOutput` gets each line it prints on standard output
+    /// and `onLog` each line on standard error.
     @discardableResult
-    func startNF(_ args: [String], onOutput: @escaping @Sendable (String) -> Void = { _ in }) throws -> Process {
+    func startNF(_ args: [String], onOutput: @escaping @Sendable (String) -> Void = { _ in },
+                 onLog: @escaping @Sendable (String) -> Void = { _ in }) throws -> Process {
         let before = managerLog.count(containing: "registered:")
         let out = LineCollector(onLine: onOutput)
-        let err = LineCollector()
+        let err = LineCollector(onLine: onLog)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = ["nf"] + args + ["--manager", platform]
