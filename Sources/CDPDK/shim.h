@@ -188,7 +188,6 @@ static inline int nfv_cas_u32(uint32_t *p, uint32_t expected, uint32_t desired) 
 }
 static inline uint64_t nfv_load_relaxed_u64(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 static inline void nfv_store_relaxed_u64(uint64_t *p, uint64_t v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
-static inline void nfv_fence_seq_cst(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 
 /* Field addresses for the atomics above (Swift cannot take them itself
  * without relying on how it materialises inout arguments). */
@@ -294,9 +293,7 @@ static inline void nfv_mbuf_meta_enter(struct rte_mbuf *m, uint16_t owner) {
  * ------------------------------------------------------------------------- */
 static inline uint8_t *nfv_mbuf_data(struct rte_mbuf *m) { return rte_pktmbuf_mtod(m, uint8_t *); }
 static inline uint16_t nfv_mbuf_data_len(const struct rte_mbuf *m) { return m->data_len; }
-static inline uint32_t nfv_mbuf_pkt_len(const struct rte_mbuf *m) { return m->pkt_len; }
 static inline uint16_t nfv_mbuf_port(const struct rte_mbuf *m) { return m->port; }
-static inline uint16_t nfv_mbuf_nb_segs(const struct rte_mbuf *m) { return m->nb_segs; }
 static inline uint16_t nfv_mbuf_tailroom(const struct rte_mbuf *m) { return rte_pktmbuf_tailroom(m); }
 static inline void nfv_mbuf_set_len(struct rte_mbuf *m, uint16_t len) { m->data_len = len; m->pkt_len = len; }
 static inline void nfv_mbuf_set_port(struct rte_mbuf *m, uint16_t port) { m->port = port; }
@@ -334,7 +331,6 @@ static inline unsigned nfv_ring_salvage(struct rte_ring *r, void **objs, unsigne
  * was in its ring at some moment. */
 static inline uint32_t nfv_ring_prod_tail(const struct rte_ring *r) { return __atomic_load_n(&r->prod.tail, __ATOMIC_ACQUIRE); }
 static inline uint32_t nfv_ring_cons_tail(const struct rte_ring *r) { return __atomic_load_n(&r->cons.tail, __ATOMIC_ACQUIRE); }
-static inline uint32_t nfv_ring_capacity(const struct rte_ring *r) { return rte_ring_get_capacity(r); }
 static inline unsigned nfv_mempool_avail(const struct rte_mempool *mp) { return rte_mempool_avail_count(mp); }
 static inline unsigned nfv_mempool_size(const struct rte_mempool *mp) { return mp->size; }
 

@@ -9,6 +9,3 @@
 @_exported import struct NFVShared.NFCounters
 @_exported import enum NFVShared.NFVError
 @_exported import NFVPacket
-
-/// The mbuf-backed packet view works with the whole packet library.
-extension Packet: PacketBytes {}

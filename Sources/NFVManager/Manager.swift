@@ -70,8 +70,8 @@ public final class Manager {
         public var leaked: Int
     }
 
-    /// Runs until `shouldStop()` (polled between passes; ring the control
-    /// doorbell for a prompt reaction) or `duration` seconds. `report` gets
+    /// Runs until `shouldStop()` (polled between passes, at least every
+    /// 50 ms) or `duration` seconds. `report` gets
     /// the statistics once a second. Then stops every NF and the ports.
     public func run(duration: Double?, shouldStop: () -> Bool, report: (PlatformStats) -> Void) -> Outcome {
         dataplane.start()
@@ -128,7 +128,4 @@ public final class Manager {
         env.shutdown()
         return Outcome(stats: final, freedAtShutdown: freed, leaked: leaked)
     }
-
-    /// Rings the control thread (after a stop request from another thread).
-    public func wake() { table.controlDoorbell.ring() }
 }

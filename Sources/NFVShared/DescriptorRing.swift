@@ -24,7 +24,6 @@ public struct DescriptorRing: @unchecked Sendable {
     }
 
     @inlinable public var count: Int { Int(nfv_ring_count(ring)) }
-    public var capacity: Int { Int(nfv_ring_capacity(ring)) }
 
     /// Enqueues descriptors `range` of `burst`; returns how many went in.
     @inlinable

@@ -1,22 +1,17 @@
 import NFVCore
-/// A hash of a packet's flow (IPv4 addresses, protocol and ports; the input
-/// port for anything else), used to keep a flow on one instance when a
-/// service has several. Reads only within the packet's bounds.
+import NFVPacket
+
+/// The mbuf-backed packet view works with the whole packet library.
+extension Packet: PacketBytes {}
+
+/// A hash of a packet's flow, used to keep a flow on one instance when a
+/// service has several: the IPv4 5-tuple's hash (VLAN tags and IP options
+/// skipped), or the input port's for anything else. Reads only within the
+/// packet's bounds.
 public enum FlowHash {
     @inlinable
     public static func hash(_ p: Packet) -> UInt32 {
-        guard p.load(UInt16.self, bigEndianAt: 12) == 0x0800,
-              let vihl = p[14], let proto = p[23],
-              let src = p.load(UInt32.self, bigEndianAt: 26),
-              let dst = p.load(UInt32.self, bigEndianAt: 30)
-        else { return UInt32(p.inputPort.rawValue) &* 0x9E37_79B1 }
-        var h = (src ^ (dst &* 0x85EB_CA6B)) &+ UInt32(proto)
-        if proto == 6 || proto == 17, let ports = p.load(UInt32.self, bigEndianAt: 14 + Int(vihl & 0x0F) * 4) {
-            h ^= ports &* 0xC2B2_AE35
-        }
-        h ^= h >> 16
-        h = h &* 0x7FEB_352D
-        h ^= h >> 15
-        return h
+        if let l = Layout.parse(p), let t = FiveTuple(p, l) { return t.hashValue32 }
+        return UInt32(p.inputPort.rawValue) &* 0x9E37_79B1
     }
 }
