@@ -303,28 +303,70 @@ static inline uint32_t nfv_ring_count(const struct rte_ring *r) { return rte_rin
 /* Takes up to `max` descriptors from a single-consumer ring and stamps each
  * buffer with its new owner before the ring lets go of them (peek, stamp,
  * finish): a consumer killed at any point leaves every buffer either in its
- * ring or stamped as its own, never in between. */
+ * ring or stamped as its own, never in between. Empty entries (voided by
+ * nfv_ring_repair_producer) are skipped. Returns how many it took. */
 static inline unsigned nfv_ring_take(struct rte_ring *r, void **objs, unsigned max, uint16_t owner) {
     unsigned n = rte_ring_dequeue_burst_start(r, objs, max, NULL);
-    for (unsigned i = 0; i < n; i++) nfv_mbuf_set_owner((struct rte_mbuf *)objs[i], owner);
+    unsigned kept = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (objs[i] == NULL) continue;
+        nfv_mbuf_set_owner((struct rte_mbuf *)objs[i], owner);
+        objs[kept++] = objs[i];
+    }
     rte_ring_dequeue_finish(r, n);
-    return n;
+    return kept;
 }
 
 /* Empties the ring of a consumer that died, from its consumer tail (so that
  * entries it had peeked at but not finished are included), up to `max`;
- * returns how many it copied into `objs`. Producers may still be adding:
- * what they add after the snapshot stays for the next call. Manager only. */
+ * returns how many non-empty entries it copied into `objs`. Producers may
+ * still be adding: what they add after the snapshot stays for the next
+ * call. Manager only. */
 static inline unsigned nfv_ring_salvage(struct rte_ring *r, void **objs, unsigned max) {
     uint32_t tail = r->cons.tail;
     uint32_t prod = __atomic_load_n(&r->prod.tail, __ATOMIC_ACQUIRE); /* pairs with the producers' release of prod.tail */
     uint32_t n = prod - tail;
     if (n > max) n = max;
     void **slots = (void **)(void *)&r[1];
-    for (uint32_t i = 0; i < n; i++) objs[i] = slots[(tail + i) & r->mask];
+    unsigned kept = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        void *o = slots[(tail + i) & r->mask];
+        if (o != NULL) objs[kept++] = o;
+    }
     __atomic_store_n(&r->cons.head, tail + n, __ATOMIC_RELAXED);
     __atomic_store_n(&r->cons.tail, tail + n, __ATOMIC_RELEASE); /* pairs with the producers' acquire of cons.tail */
-    return n;
+    return kept;
+}
+
+/* A producer killed inside an enqueue leaves the ring's producer head ahead
+ * of its tail: in HTS mode (RX rings) every other producer then waits for
+ * ever, and in single-producer mode (TX rings) the next producer would
+ * publish the half-written entries. These two repair that.
+ *
+ * nfv_ring_producer_gap: the producer head, and how far the tail lags it
+ * (0 when no enqueue is under way). */
+static inline uint32_t nfv_ring_producer_gap(const struct rte_ring *r, uint32_t *head) {
+    uint64_t raw = __atomic_load_n((const uint64_t *)(const void *)&r->prod, __ATOMIC_ACQUIRE);
+    uint32_t h = (uint32_t)raw, t = (uint32_t)(raw >> 32);
+    *head = h;
+    return h - t;
+}
+
+/* If the producer head is still `head` and the tail lags it, voids the
+ * reserved entries (the consumer skips them) and moves the tail to the head,
+ * as the dead producer would have. Returns how many entries it voided. Call
+ * only when the lag has outlived any live producer's enqueue. Manager only. */
+static inline uint32_t nfv_ring_repair_producer(struct rte_ring *r, uint32_t head) {
+    uint64_t *word = (uint64_t *)(void *)&r->prod;
+    uint64_t raw = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+    uint32_t h = (uint32_t)raw, t = (uint32_t)(raw >> 32);
+    if (h != head || h == t) return 0;
+    void **slots = (void **)(void *)&r[1];
+    for (uint32_t i = t; i != h; i++) slots[i & r->mask] = NULL;
+    uint64_t fixed = (uint64_t)h | ((uint64_t)h << 32);
+    /* Release: the voided entries are visible before the consumer sees the tail move. */
+    if (!__atomic_compare_exchange_n(word, &raw, fixed, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED)) return 0;
+    return h - t;
 }
 
 /* Ring positions, for waiting until a consumer has taken everything that

@@ -53,7 +53,8 @@ public final class Manager {
             env.shutdown()
             throw error
         }
-        registry = Registry(table: table, control: control, waitForChain: config.waitForChain, log: log)
+        registry = Registry(table: table, control: control, rxRings: rxRings, txRings: txRings,
+                            waitForChain: config.waitForChain, log: log)
         dataplane = Dataplane(table: table, io: io, rxRings: rxRings, txRings: txRings, pool: pool, control: control,
                               maxSleepMicroseconds: config.maxIdleSleepMicroseconds)
         stats = StatsCollector(name: config.name, table: table, pool: pool, rxRings: rxRings, txRings: txRings)

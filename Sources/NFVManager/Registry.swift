@@ -1,3 +1,4 @@
+import Foundation
 import NFVCore
 import NFVShared
 
@@ -12,6 +13,8 @@ final class Registry {
 
     let table: SharedTable
     let control: DataplaneControl
+    let rxRings: [DescriptorRing]
+    let txRings: [DescriptorRing]
     let waitForChain: Bool
     let log: (String) -> Void
     private var watches = [ProcessWatch?](repeating: nil, count: Limits.maxNFs)
@@ -21,7 +24,10 @@ final class Registry {
     /// Buffers reclaimed from NFs that died, since start.
     private(set) var reclaimedTotal: UInt64 = 0
 
-    init(table: SharedTable, control: DataplaneControl, waitForChain: Bool, log: @escaping (String) -> Void) {
+    init(table: SharedTable, control: DataplaneControl, rxRings: [DescriptorRing], txRings: [DescriptorRing],
+         waitForChain: Bool, log: @escaping (String) -> Void) {
+        self.rxRings = rxRings
+        self.txRings = txRings
         self.table = table
         self.control = control
         self.waitForChain = waitForChain
@@ -65,7 +71,10 @@ final class Registry {
             leaveService(i, slot, now: now)
         }
         if died[i] {
-            if now >= removedAt[i] + Self.graceNanoseconds { requestReclaim(i) }
+            if now >= removedAt[i] + Self.graceNanoseconds, control.reclaimRequested.load(ordering: .relaxed) & (1 << UInt64(i)) == 0 {
+                repairRings(deadSlot: i)
+                requestReclaim(i)
+            }
             return
         }
         switch state {
@@ -112,6 +121,25 @@ final class Registry {
         let id = InstanceID(UInt16(i + 1))
         table.setInstances(table.instances(of: slot.service).filter { $0 != id }, of: slot.service)
         updateRX()
+    }
+
+    /// How long an enqueue must stand half done before the manager takes its
+    /// producer for dead: far longer than any live producer's enqueue.
+    static let stuckNanoseconds: UInt32 = 10_000_000
+
+    /// Finishes the enqueues a dead producer left half done: in any RX ring
+    /// (it may have been sending to any NF), and in its own TX ring. A ring
+    /// whose producer head has not moved for `stuckNanoseconds` while its
+    /// tail lags is repaired; the buffers of the voided entries still carry
+    /// the dead instance's stamp, so its reclaim frees them.
+    private func repairRings(deadSlot i: Int) {
+        let rings = rxRings + [txRings[i]]
+        let before = rings.map(\.producerGap)
+        Thread.sleep(forTimeInterval: Double(Self.stuckNanoseconds) / 1e9)
+        for (ring, gap) in zip(rings, before) where gap.lag > 0 && ring.producerGap.head == gap.head {
+            let voided = ring.repairProducer(head: gap.head)
+            if voided > 0 { log("repaired a ring left mid-enqueue by instance \(i + 1): \(voided) entries voided") }
+        }
     }
 
     private func requestReclaim(_ i: Int) {

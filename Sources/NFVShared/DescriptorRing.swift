@@ -7,9 +7,11 @@ public struct DescriptorRing: @unchecked Sendable {
     @usableFromInline let ring: OpaquePointer
 
     /// Creates a ring (manager). RX rings take many producers (the manager
-    /// and upstream NFs) and one consumer; TX rings one of each.
+    /// and upstream NFs) in HTS mode (one enqueue at a time, so that one a
+    /// dead producer left half done can be repaired) and one consumer; TX
+    /// rings one of each.
     public static func create(name: String, size: Int, multiProducer: Bool) throws(NFVError) -> DescriptorRing {
-        let flags = UInt32(RING_F_SC_DEQ) | (multiProducer ? 0 : UInt32(RING_F_SP_ENQ))
+        let flags = UInt32(RING_F_SC_DEQ) | (multiProducer ? UInt32(RING_F_MP_HTS_ENQ) : UInt32(RING_F_SP_ENQ))
         if let old = rte_ring_lookup(name) { rte_ring_free(old) }
         guard let r = rte_ring_create(name, UInt32(size), -1, flags) else {
             throw .ringCreationFailed(name, errno: nfv_errno())
@@ -32,12 +34,6 @@ public struct DescriptorRing: @unchecked Sendable {
         return Int(rte_ring_enqueue_burst(ring, burst.slots + range.lowerBound, n, nil))
     }
 
-    /// Dequeues up to `burst.capacity` descriptors into `burst`.
-    @inlinable
-    public func dequeue(into burst: BurstBuffer) -> Int {
-        Int(rte_ring_dequeue_burst(ring, burst.slots, UInt32(burst.capacity), nil))
-    }
-
     /// Takes up to `burst.capacity` descriptors into `burst` (a single
     /// consumer only), stamping each buffer as owned by `owner` before the
     /// ring lets go of it.
@@ -50,6 +46,19 @@ public struct DescriptorRing: @unchecked Sendable {
     public func salvage(into burst: BurstBuffer) -> Int {
         Int(nfv_ring_salvage(ring, burst.slots, UInt32(burst.capacity)))
     }
+
+    /// Where the producer head is, and how far the tail lags behind it
+    /// (0 when no enqueue is under way).
+    public var producerGap: (head: UInt32, lag: UInt32) {
+        var head: UInt32 = 0
+        let lag = nfv_ring_producer_gap(ring, &head)
+        return (head, lag)
+    }
+
+    /// Finishes, for a producer that died inside an enqueue, the enqueue it
+    /// left at `head`: its entries are voided (consumers skip them). Returns
+    /// how many; 0 if the ring moved on meanwhile (manager only).
+    public func repairProducer(head: UInt32) -> Int { Int(nfv_ring_repair_producer(ring, head)) }
 
     /// How many descriptors have ever been enqueued (wrapping).
     public var produced: UInt32 { nfv_ring_prod_tail(ring) }

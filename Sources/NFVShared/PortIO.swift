@@ -36,14 +36,13 @@ public struct PortIO {
     /// name. Returns packets dequeued.
     @inlinable
     public func transmit(from ring: DescriptorRing, burst: BurstBuffer) -> Int {
-        let n = ring.dequeue(into: burst)
+        let n = ring.take(into: burst, owner: InstanceID(0))
         guard n > 0 else { return 0 }
         var start = 0
         while start < n {
             let port = Int(nfv_mbuf_meta(OpaquePointer(burst.slots[start]!))!.pointee.out_port)
             var end = start + 1
             while end < n, Int(nfv_mbuf_meta(OpaquePointer(burst.slots[end]!))!.pointee.out_port) == port { end += 1 }
-            for i in start..<end { nfv_mbuf_set_owner(OpaquePointer(burst.slots[i]!), 0) }
             let sent = port < ports.count ? ports[port].transmit(burst, start..<end) : 0
             if sent < end - start { Steering.free(burst, (start + sent)..<end) }
             if port < ports.count { counters[port].add(tx: UInt64(sent), dropped: UInt64(end - start - sent)) }

@@ -1,3 +1,4 @@
+import CDPDK
 import Foundation
 import NFVCore
 @testable import NFVShared
@@ -42,7 +43,7 @@ final class SharedMemoryTests: XCTestCase {
     override func tearDown() {
         // Every test leaves the pool full and the rings empty.
         let burst = BurstBuffer()
-        for r in f.rx + f.tx { while r.dequeue(into: burst) > 0 {} }
+        for r in f.rx + f.tx { while r.take(into: burst, owner: InstanceID(0)) > 0 {} }
         _ = f.pool.reclaim(ownedBy: nil)
         for s in 1..<4 { f.table.setInstances([], of: ServiceID(UInt16(s))) }
     }
@@ -112,10 +113,10 @@ final class SharedMemoryTests: XCTestCase {
         XCTAssertEqual(s.counters.dropped, 2)
         // From service 1, `next` goes to service 2; after service 2 the chain ends at a port (none here).
         let out = BurstBuffer()
-        let n = f.rx[0].dequeue(into: out)
+        let n = f.rx[0].take(into: out, owner: InstanceID(1))
         s.send(out, count: n, action: .next)
         XCTAssertEqual(f.rx[1].count, 4)
-        let m = f.rx[1].dequeue(into: out)
+        let m = f.rx[1].take(into: out, owner: InstanceID(2))
         s.send(out, count: m, action: .next)
         XCTAssertEqual(s.counters.noRoute, 4)
     }
@@ -142,6 +143,27 @@ final class SharedMemoryTests: XCTestCase {
         Steering.free(taken, 0..<2)
         XCTAssertEqual(f.pool.available, full)
         _ = (inHand, r)
+    }
+
+    func testARingLeftMidEnqueueByADeadProducerIsRepaired() {
+        let full = f.pool.available
+        let ring = f.rx[5]
+        let b = allocate(4, owner: 1)
+        XCTAssertEqual(ring.enqueue(b, 0..<2), 2)
+        // A producer reserves three entries and dies before publishing them.
+        XCTAssertEqual(rte_ring_enqueue_burst_start(ring.ring, 3, nil), 3)
+        let gap = ring.producerGap
+        XCTAssertEqual(gap.lag, 3)
+        XCTAssertEqual(ring.repairProducer(head: gap.head &+ 1), 0, "a head that moved means a live producer")
+        XCTAssertEqual(ring.repairProducer(head: gap.head), 3)
+        XCTAssertEqual(ring.producerGap.lag, 0)
+        // Producers are unblocked, and the consumer skips the voided entries.
+        XCTAssertEqual(ring.enqueue(b, 2..<4), 2)
+        let out = BurstBuffer()
+        XCTAssertEqual(ring.take(into: out, owner: InstanceID(6)), 4)
+        XCTAssertEqual(ring.count, 0)
+        Steering.free(out, 0..<4)
+        XCTAssertEqual(f.pool.available, full)
     }
 
     func testPacketViewsNeverReadOrWritePastTheEnd() {
