@@ -1,8 +1,9 @@
 import NFVKit
 
-/// Matches IPv4 5-tuples against firewall rules, first match wins: a linear
-/// scan over compact rules (each port list expanded to one entry per range),
-/// behind a two-way cache of recent flows (each flow may sit in one of two
+/// Matches IPv4 5-tuples against firewall rules, first match wins: a scan
+/// over compact rules (each port list expanded to one entry per range) in
+/// which a packet visits only the rules for its exact destination port and
+/// those with a port range or `any` (merged in rule order), behind a two-way cache of recent flows (each flow may sit in one of two
 /// lines, so two flows that collide do not evict each other) so that a
 /// flow's later packets cost one lookup whatever the number of rules.
 public struct PacketClassifier {
@@ -20,6 +21,10 @@ public struct PacketClassifier {
     }
 
     var entries: ContiguousArray<Entry> = []
+    /// Positions in `entries` of the rules for one exact destination port.
+    var byPort: [UInt16: ContiguousArray<Int32>] = [:]
+    /// Positions of the rules for a range of destination ports (or any).
+    var ranged: ContiguousArray<Int32> = []
     var cache: ContiguousArray<CacheLine>
     let cacheMask: Int
     public let rules: FirewallRules
@@ -37,6 +42,8 @@ public struct PacketClassifier {
                                          protoLo: r.proto ?? 0, protoHi: r.proto ?? 255,
                                          spLo: sp.lowerBound, spHi: sp.upperBound, dpLo: dp.lowerBound, dpHi: dp.upperBound,
                                          rule: Int32(index)))
+                    let position = Int32(entries.count - 1)
+                    if dp.lowerBound == dp.upperBound { byPort[dp.lowerBound, default: []].append(position) } else { ranged.append(position) }
                 }
             }
         }
@@ -63,13 +70,24 @@ public struct PacketClassifier {
     }
 
     /// The first matching rule without the cache.
-
     public func scan(_ t: FiveTuple) -> Int? {
-        entries.withUnsafeBufferPointer { es in
-            for e in es where t.source.value & e.srcMask == e.srcNet && t.destination.value & e.dstMask == e.dstNet
-                && (e.protoLo...e.protoHi).contains(t.proto)
-                && (e.spLo...e.spHi).contains(t.sourcePort) && (e.dpLo...e.dpHi).contains(t.destinationPort) {
-                return Int(e.rule)
+        let exact = byPort[t.destinationPort] ?? []
+        return entries.withUnsafeBufferPointer { es in
+            // Merge the two position lists in rule order; the first match wins.
+            var i = 0, j = 0
+            while i < exact.count || j < ranged.count {
+                let position: Int32
+                if j >= ranged.count || (i < exact.count && exact[i] < ranged[j]) {
+                    position = exact[i]; i += 1
+                } else {
+                    position = ranged[j]; j += 1
+                }
+                let e = es[Int(position)]
+                if t.source.value & e.srcMask == e.srcNet && t.destination.value & e.dstMask == e.dstNet
+                    && (e.protoLo...e.protoHi).contains(t.proto)
+                    && (e.spLo...e.spHi).contains(t.sourcePort) && (e.dpLo...e.dpHi).contains(t.destinationPort) {
+                    return Int(e.rule)
+                }
             }
             return nil
         }

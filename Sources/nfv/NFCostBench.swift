@@ -18,6 +18,7 @@ struct NFCostBench: ParsableCommand {
     @Option(help: "Runs.") var runs = 5
     @Option(help: "Packets per run.") var packets = 2_000_000
     @Option(help: "Distinct flows (firewall: more than its cache of 65536 forces full scans).") var flows = 1024
+    @Flag(help: "Firewall rules with destination port ranges (no exact-port index to help).") var portRanges = false
 
     func run() throws {
         var rng = SystemRandomNumberGenerator()
@@ -40,7 +41,8 @@ struct NFCostBench: ParsableCommand {
             case .firewall:
                 var text = ""
                 for i in 0..<max(0, size - 1) {
-                    text += "deny tcp 172.\(16 + i % 16).\(i / 16 % 256).0/24 any any \(1 + i % 60000)\n"
+                    let port = 1 + i % 60000
+                    text += "deny tcp 172.\(16 + i % 16).\(i / 16 % 256).0/24 any any \(port)\(portRanges ? "-\(port + 10)" : "")\n"
                 }
                 text += "allow udp any any\n"
                 var c = PacketClassifier(try FirewallRules.parse(text))
@@ -76,6 +78,6 @@ struct NFCostBench: ParsableCommand {
             results.append(ns)
         }
         let s = Summary(results)!
-        Terminal.out("\(kind.rawValue), \(size) \(kind == .firewall ? "rules" : "routes"), \(flows) flows: \(StatsTable.fixed(s.min, 1)) / \(StatsTable.fixed(s.median, 1)) / \(StatsTable.fixed(s.max, 1)) ns per packet (min / median / max of \(runs) runs)")
+ Terminal.out("\(kind.rawValue), \(size) \(kind == .firewall ? (portRanges ? "rules with port ranges" : "rules") : "routes"), \(flows) flows: \(StatsTable.fixed(s.min, 1)) / \(StatsTable.fixed(s.median, 1)) / \(StatsTable.fixed(s.max, 1)) ns per packet (min / median / max of \(runs) runs)")
     }
 }

@@ -48,6 +48,42 @@ final class FirewallTests: XCTestCase {
         }
     }
 
+    /// The indexed scan against the plain definition, first match over the
+    /// rules as written, on random rules and packets.
+    func testIndexedScanAgreesWithFirstMatch() throws {
+        var rng = SystemRandomNumberGenerator()
+        func port() -> String {
+            let a = Int.random(in: 1...20, using: &rng)
+            switch Int.random(in: 0..<4, using: &rng) {
+            case 0: return "any"
+            case 1: return "\(a)"
+            case 2: return "\(a)-\(a + Int.random(in: 0...5, using: &rng))"
+            default: return "\(Int.random(in: 1...10, using: &rng)),\(Int.random(in: 11...20, using: &rng))"
+            }
+        }
+        func net() -> String { ["any", "10.0.0.0/8", "10.1.0.0/16", "10.1.2.3", "192.168.0.0/24"].randomElement(using: &rng)! }
+        for _ in 0..<20 {
+            var text = ""
+            for _ in 0..<Int.random(in: 1...40, using: &rng) {
+                let proto = ["tcp", "udp"].randomElement(using: &rng)!
+                text += "\(Bool.random(using: &rng) ? "allow" : "deny") \(proto) \(net()) \(net()) \(port()) \(port())\n"
+            }
+            let rules = try FirewallRules.parse(text)
+            let c = PacketClassifier(rules)
+            for _ in 0..<500 {
+                let t = FiveTuple(source: IPv4Address([0x0A01_0203, 0x0A05_0001, 0xC0A8_0007, 0x0808_0808].randomElement(using: &rng)!),
+                                  destination: IPv4Address([0x0A01_0203, 0x0A01_0909, 0xC0A8_0001].randomElement(using: &rng)!),
+                                  proto: [6, 17].randomElement(using: &rng)!,
+                                  sourcePort: UInt16.random(in: 0...22, using: &rng), destinationPort: UInt16.random(in: 0...22, using: &rng))
+                let expected = rules.rules.firstIndex { r in
+                    r.source.contains(t.source) && r.destination.contains(t.destination) && (r.proto == nil || r.proto == t.proto)
+                        && r.sourcePorts.contains { $0.contains(t.sourcePort) } && r.destinationPorts.contains { $0.contains(t.destinationPort) }
+                }
+                XCTAssertEqual(c.scan(t), expected, "\(t) with\n\(text)")
+            }
+        }
+    }
+
     func testBadRulesNameTheirLine() {
         let bad: [(String, Int, String)] = [
             ("allow tcp any any\nallow tcp 10.0.0.0/33 any\n", 2, "is not an address, a prefix or any"),
