@@ -53,7 +53,11 @@ final class Registry {
         if control.reclaimRequested.load(ordering: .relaxed) & (1 << UInt64(i)) != 0 { return }
         let state = slot.state
         switch state {
-        case .free, .refused:
+        case .free:
+            return
+        case .refused:
+            // The NF frees a refused slot itself, unless it died first.
+            if !ProcessWatch.isAlive(slot.pid) { slot.pid = 0; slot.setState(.free) }
             return
         case .claimed:
             // The claimer writes its PID right after claiming; 0 until then.
@@ -65,7 +69,8 @@ final class Registry {
         default:
             break
         }
-        if !died[i] && isDead(i, slot) {
+        // An NF that said goodbye (exited) is not dead, even once its process is gone.
+        if !died[i] && state != .exited && isDead(i, slot) {
             died[i] = true
             log("NF '\(slot.name)' (pid \(slot.pid), instance \(i + 1), service \(slot.service.rawValue)) died; reclaiming its buffers")
             leaveService(i, slot, now: now)
