@@ -1,5 +1,8 @@
 @preconcurrency import CDPDK
 import NFVCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A DPDK Ethernet port the manager polls: one RX and one TX queue.
 public struct EthernetPort: @unchecked Sendable {
@@ -48,8 +51,16 @@ public struct EthernetPort: @unchecked Sendable {
         }
     }
 
-    /// Stops and closes the port (flushes what a pcap port wrote).
+    /// Stops and closes the port (flushes what a pcap port wrote). First it
+    /// lets the driver take back the buffers of packets it has sent (some
+    /// drivers, AF_XDP's among them, reap TX completions only on a later
+    /// transmit).
     public func stop() {
+        for _ in 0..<10 {
+            _ = rte_eth_tx_done_cleanup(dpdkPortID, 0, 0)
+            _ = rte_eth_tx_burst(dpdkPortID, 0, nil, 0)
+            usleep(1000)
+        }
         _ = rte_eth_dev_stop(dpdkPortID)
         _ = rte_eth_dev_close(dpdkPortID)
     }
