@@ -106,9 +106,12 @@ typedef struct nfv_nf_slot {
     nfv_nf_stats_t stats;
 } nfv_nf_slot_t;
 
+/* How a service with several instances spreads packets over them. */
+enum { NFV_BALANCE_FLOW = 0, NFV_BALANCE_QUEUE = 1 };
+
 typedef struct nfv_service {
     uint32_t count;       /* atomic: valid entries in instances[] */
-    uint32_t version;     /* atomic: bumped on every change */
+    uint32_t balance;     /* NFV_BALANCE_*, set by the manager at start */
     uint16_t instances[NFV_MAX_INSTANCES_PER_SERVICE];
     uint8_t pad[24];
 } nfv_service_t;
@@ -165,6 +168,8 @@ static inline uint16_t nfv_chain_service(const nfv_shared_t *t, uint32_t i) { re
 static inline void nfv_chain_set_service(nfv_shared_t *t, uint32_t i, uint16_t s) { t->chain.services[i] = s; }
 static inline uint16_t nfv_service_instance(const nfv_service_t *s, uint32_t i) { return __atomic_load_n(&s->instances[i], __ATOMIC_RELAXED); }
 static inline void nfv_service_set_instance(nfv_service_t *s, uint32_t i, uint16_t v) { __atomic_store_n(&s->instances[i], v, __ATOMIC_RELAXED); }
+static inline uint32_t nfv_service_balance(const nfv_service_t *s) { return s->balance; }
+static inline void nfv_service_set_balance(nfv_service_t *s, uint32_t b) { s->balance = b; }
 static inline const char *nfv_slot_name(const nfv_nf_slot_t *s) { return s->name; }
 static inline void nfv_slot_set_name(nfv_nf_slot_t *s, const char *n) { strncpy(s->name, n, NFV_NAME_LEN - 1); s->name[NFV_NAME_LEN - 1] = 0; }
 static inline const char *nfv_port_name(const nfv_port_t *p) { return p->name; }

@@ -14,6 +14,7 @@ import Yams
 /// ring_size: 16384       # descriptors per NF ring
 /// max_idle_sleep_us: 200 # longest sleep between port polls when idle
 /// wait_for_chain: false  # hold RX until every chain service has an instance
+/// balance: {2: queue}    # several instances of a service: by flow (default) or queue
 /// ```
 public enum ConfigParser {
     public static func parse(_ text: String, file: String? = nil) throws(ConfigError) -> ManagerConfig {
@@ -71,11 +72,23 @@ public enum ConfigParser {
                 config.ringSize = try integer(64...(1 << 20))
                 guard config.ringSize & (config.ringSize - 1) == 0 else { throw fail("'ring_size' must be a power of two") }
             case "max_idle_sleep_us": config.maxIdleSleepMicroseconds = try integer(1...1_000_000)
+            case "balance":
+                guard case .mapping(let m) = value else { throw fail("'balance' must map service IDs to flow or queue, such as {2: queue}") }
+                for (k, v) in m {
+                    let line = k.mark?.line
+                    guard let n = k.int, (1..<Limits.maxServices).contains(n) else {
+                        throw ConfigError(file: file, line: line, problem: "balance: '\(k.string ?? "?")' is not a service ID (1...\(Limits.maxServices - 1))")
+                    }
+                    guard let mode = v.string.flatMap(ManagerConfig.Balance.init(rawValue:)) else {
+                        throw ConfigError(file: file, line: v.mark?.line ?? line, problem: "balance: '\(v.string ?? "?")' is not flow or queue")
+                    }
+                    config.balance[ServiceID(UInt16(n))] = mode
+                }
             case "wait_for_chain":
                 guard let b = value.bool else { throw fail("'wait_for_chain' must be true or false") }
                 config.waitForChain = b
             default:
-                throw ConfigError(file: file, line: line, problem: "unknown key '\(key.string ?? "?")'; known keys: name, ports, chain, exit_port, pool_size, ring_size, max_idle_sleep_us, wait_for_chain")
+                throw ConfigError(file: file, line: line, problem: "unknown key '\(key.string ?? "?")'; known keys: name, ports, chain, exit_port, pool_size, ring_size, max_idle_sleep_us, wait_for_chain, balance")
             }
         }
         if let p = config.exitPort, Int(p.rawValue) >= config.ports.count {

@@ -20,6 +20,17 @@ public struct ManagerConfig: Sendable, Equatable {
     /// Hold port RX until every service of the chain has an instance, so that
     /// nothing read before the chain is complete is dropped.
     public var waitForChain: Bool = false
+    /// How each service with several instances spreads packets over them
+    /// (services not listed: by flow).
+    public var balance: [ServiceID: Balance] = [:]
+
+    /// How a service spreads packets over its instances.
+    public enum Balance: String, Sendable, Equatable {
+        /// By a hash of the flow: a flow always meets the same instance.
+        case flow
+        /// To the instance with the fewest packets waiting.
+        case queue
+    }
 
     public init() {}
 
@@ -32,6 +43,9 @@ public struct ManagerConfig: Sendable, Equatable {
         guard ports.count <= Limits.maxPorts else { throw fail("at most \(Limits.maxPorts) ports, got \(ports.count)") }
         guard chain.count <= Limits.maxChainLength else {
             throw fail("a chain has at most \(Limits.maxChainLength) steps, got \(chain.count)")
+        }
+        if let bad = balance.keys.first(where: { !$0.isValid }) {
+            throw fail("balance: service \(bad.rawValue) is out of range (1...\(Limits.maxServices - 1))")
         }
         if let bad = chain.first(where: { !$0.isValid }) {
             throw fail("chain: service \(bad.rawValue) is out of range (1...\(Limits.maxServices - 1))")

@@ -30,6 +30,9 @@ public struct SharedTable: @unchecked Sendable {
         t.pointee.chain.length = UInt32(config.chain.count)
         t.pointee.chain.exit_port = config.exitPort.map { Int32($0.rawValue) } ?? -1
         for (i, s) in config.chain.enumerated() { nfv_chain_set_service(t, UInt32(i), s.rawValue) }
+        for (s, mode) in config.balance {
+            nfv_service_set_balance(nfv_service(t, UInt32(s.rawValue)), mode == .queue ? UInt32(NFV_BALANCE_QUEUE) : UInt32(NFV_BALANCE_FLOW))
+        }
         return SharedTable(table: t)
     }
 

@@ -90,7 +90,10 @@ public final class Steering: @unchecked Sendable {
         return Self.portBase + port
     }
 
-    /// Picks an instance of `service`: the only one, or one by flow hash.
+    /// Picks an instance of `service`: the only one; or, of several, the one
+    /// the flow hashes to, or the one with the fewest packets waiting (read
+    /// as the burst is resolved, so a burst goes whole to the ring that was
+    /// shortest when it was sent).
     @inlinable @inline(__always)
     func instance(of service: UInt16, _ mbuf: OpaquePointer) -> Int {
         guard Int(service) < Limits.maxServices else { return Self.noRoute }
@@ -101,9 +104,28 @@ public final class Steering: @unchecked Sendable {
         switch n {
         case 0: return Self.noRoute
         case 1: id = nfv_service_instance(s, 0)
-        default: id = nfv_service_instance(s, FlowHash.hash(Packet(mbuf)) % n)
+        default:
+            if nfv_service_balance(s) == UInt32(NFV_BALANCE_QUEUE) {
+                id = shortestQueue(s, n)
+            } else {
+                id = nfv_service_instance(s, FlowHash.hash(Packet(mbuf)) % n)
+            }
         }
         return Int(id)
+    }
+
+    /// The instance of `s` (which has `n`) with the fewest packets waiting.
+    @inlinable
+    func shortestQueue(_ s: UnsafeMutablePointer<nfv_service_t>, _ n: UInt32) -> UInt16 {
+        var best = nfv_service_instance(s, 0)
+        var least = UInt32.max
+        for i in 0..<n {
+            let id = nfv_service_instance(s, i)
+            guard id >= 1 && Int(id) <= Limits.maxNFs else { continue }
+            let waiting = nfv_ring_count(rings[Int(id) - 1]!)
+            if waiting < least { least = waiting; best = id }
+        }
+        return best
     }
 
     /// Sends `count` packets of `burst`, packet `i` as `actions[i]` says.

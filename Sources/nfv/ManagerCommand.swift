@@ -17,6 +17,8 @@ struct ManagerCommand: ParsableCommand {
     @Option(help: "The port packets leave by after the chain (default: their input port).") var exitPort: UInt16?
     @Option(help: "Packet buffers in the pool.") var poolSize: Int?
     @Option(help: "Hold port RX until every chain service has an instance.") var waitForChain: Bool?
+    @Option(help: "SERVICE:flow or SERVICE:queue, how a service spreads packets over its instances (repeat for more).")
+    var balance: [String] = []
     @Option(help: "Stop after this many seconds.") var duration: Double?
     @Flag(help: "Do not print the statistics table.") var quiet = false
 
@@ -41,6 +43,14 @@ struct ManagerCommand: ParsableCommand {
         if let exitPort { c.exitPort = PortID(exitPort) }
         if let poolSize { c.poolSize = poolSize }
         if let waitForChain { c.waitForChain = waitForChain }
+        for item in balance {
+            let parts = item.split(separator: ":")
+            guard parts.count == 2, let n = UInt16(parts[0]), ServiceID(n).isValid,
+                  let mode = ManagerConfig.Balance(rawValue: String(parts[1])) else {
+                throw ValidationError("--balance '\(item)': expected SERVICE:flow or SERVICE:queue, such as 2:queue")
+            }
+            c.balance[ServiceID(n)] = mode
+        }
         try c.validate(file: config)
         return c
     }

@@ -59,3 +59,24 @@ final class ChainTests: XCTestCase {
         XCTAssertEqual(p.stats?["poolInUse"] as? Int, 0)
     }
 }
+
+/// Several instances of one service, in separate processes, share its load.
+final class LoadSharingTests: XCTestCase {
+    func share(_ balance: String) throws {
+        let p = try Platform("share-\(balance)")
+        try p.startManager(["--balance", "2:\(balance)"])
+        let a = try p.startNF(["forward", "--service", "2", "--to", "service:1"])
+        let b = try p.startNF(["forward", "--service", "2", "--to", "service:1"])
+        // 128 packets of 128 flows (the speed tester varies the source port).
+        try p.startNF(["speed-tester", "--service", "1", "--to", "service:2"])
+        func rx(_ c: Platform.Child) -> Int {
+            (p.stats?["nfs"] as? [[String: Any]])?.first { $0["pid"] as? Int32 == c.pid }?["rx"] as? Int ?? 0
+        }
+        XCTAssertTrue(waitFor(timeout: 20) { rx(a) > 10_000 && rx(b) > 10_000 }, "\(String(describing: p.stats))")
+        XCTAssertEqual(p.stop(), 0)
+        XCTAssertEqual(p.stats?["poolInUse"] as? Int, 0)
+    }
+
+    func testByFlow() throws { try share("flow") }
+    func testByQueue() throws { try share("queue") }
+}

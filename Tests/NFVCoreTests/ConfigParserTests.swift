@@ -14,6 +14,7 @@ final class ConfigParserTests: XCTestCase {
             ring_size: 1024
             max_idle_sleep_us: 50
             wait_for_chain: true
+            balance: {2: queue, 3: flow}
             """, file: "lab.yaml")
         XCTAssertEqual(c.name, "lab-1")
         XCTAssertEqual(c.ports, ["net_null0", "net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap"])
@@ -23,6 +24,7 @@ final class ConfigParserTests: XCTestCase {
         XCTAssertEqual(c.ringSize, 1024)
         XCTAssertEqual(c.maxIdleSleepMicroseconds, 50)
         XCTAssertTrue(c.waitForChain)
+        XCTAssertEqual(c.balance, [ServiceID(2): .queue, ServiceID(3): .flow])
     }
 
     func testEmptyFileGivesTheDefaults() throws {
@@ -57,6 +59,8 @@ final class ConfigParserTests: XCTestCase {
         assertError("name: a\nchain: [1, 2\n", line: 3, contains: "not valid YAML")
         assertError("name: 'bad name!'\n", line: 1, contains: "'name' must be")
         assertError("- 1\n- 2\n", line: 1, contains: "top level must be a mapping")
+        assertError("name: a\nbalance:\n  2: fastest\n", line: 3, contains: "'fastest' is not flow or queue")
+        assertError("balance: {99: queue}\n", line: 1, contains: "'99' is not a service ID")
     }
 
     func testValidateChecksLimits() {

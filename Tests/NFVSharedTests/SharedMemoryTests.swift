@@ -23,6 +23,7 @@ final class SharedMemoryTests: XCTestCase {
             tx = try (0..<Limits.maxNFs).map { try DescriptorRing.create(name: SharedNames.txRing(slot: $0), size: 64, multiProducer: false) }
             var config = ManagerConfig()
             config.chain = [ServiceID(1), ServiceID(2)]
+            config.balance = [ServiceID(5): .queue]
             table = try SharedTable.create(config: config, ringSize: 64, poolSize: 2047)
             table.setManagerState(.running)
         }
@@ -45,7 +46,7 @@ final class SharedMemoryTests: XCTestCase {
         let burst = BurstBuffer()
         for r in f.rx + f.tx { while r.take(into: burst, owner: InstanceID(0)) > 0 {} }
         _ = f.pool.reclaim(ownedBy: nil)
-        for s in 1..<4 { f.table.setInstances([], of: ServiceID(UInt16(s))) }
+        for s in 1..<8 { f.table.setInstances([], of: ServiceID(UInt16(s))) }
     }
 
     func allocate(_ n: Int, owner: UInt16 = 9) -> BurstBuffer {
@@ -79,6 +80,39 @@ final class SharedMemoryTests: XCTestCase {
         XCTAssertEqual(f.rx[2].take(into: out, owner: InstanceID(3)), 20)
         XCTAssertEqual(f.pool.reclaim(ownedBy: InstanceID(1)), 0)
         XCTAssertEqual(f.pool.reclaim(ownedBy: InstanceID(3)), 20, "taken buffers belong to the receiver")
+    }
+
+    func testSeveralInstancesShareByFlowOrByQueue() {
+        // Flow (service 6): one flow always meets the same instance.
+        f.table.setInstances([InstanceID(20), InstanceID(21)], of: ServiceID(6))
+        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil)
+        let b = allocate(32)
+        for i in 0..<32 {
+            let flow = UInt16(i % 2)
+            _ = b[i].setLength(64)
+            _ = b[i].store(UInt16(0x0800), bigEndianAt: 12)
+            _ = b[i].store(UInt8(0x45), bigEndianAt: 14)
+            _ = b[i].store(UInt8(17), bigEndianAt: 23)
+            _ = b[i].store(UInt16(1000 + flow * 7), bigEndianAt: 34)
+        }
+        s.send(b, count: 32, action: .toService(ServiceID(6)))
+        XCTAssertEqual(f.rx[19].count + f.rx[20].count, 32)
+        XCTAssertTrue([0, 16, 32].contains(f.rx[19].count), "each flow goes whole to one instance")
+        // Queue (service 5): packets go to the shortest ring.
+        f.table.setInstances([InstanceID(22), InstanceID(23)], of: ServiceID(5))
+        let backlog = allocate(10)
+        XCTAssertEqual(f.rx[21].enqueue(backlog, 0..<10), 10)
+        let c = allocate(10)
+        s.send(c, count: 10, action: .toService(ServiceID(5)))
+        XCTAssertEqual(f.rx[22].count, 10, "all to the empty ring until it is as long")
+        // Rings are read as a burst is resolved: the next burst goes whole to
+        // whichever is shortest then (the first of equals).
+        let d = allocate(4)
+        s.send(d, count: 4, action: .toService(ServiceID(5)))
+        XCTAssertEqual(f.rx[21].count, 14)
+        let e = allocate(3)
+        s.send(e, count: 3, action: .toService(ServiceID(5)))
+        XCTAssertEqual(f.rx[22].count, 13)
     }
 
     func testUndeliverablePacketsAreFreedAndCounted() {
