@@ -145,7 +145,8 @@ typedef struct nfv_shared {
     uint32_t ring_size;
     uint32_t pool_size;
     uint64_t active;          /* atomic: bit i set while NF slot i is registered */
-    uint8_t pad0[24];
+    int32_t dataplane_cpu;    /* atomic: the CPU the manager's dataplane thread last ran on */
+    uint8_t pad0[20];
     nfv_doorbell_t dataplane;  /* the manager's RX/TX thread */
     nfv_doorbell_t control;    /* the manager's control thread */
     nfv_chain_t chain;
@@ -207,6 +208,8 @@ static inline uint64_t *nfv_doorbell_rings(nfv_doorbell_t *d) { return &d->rings
 /* 0: rx, 1: tx, 2: dropped */
 static inline uint64_t *nfv_port_counter(nfv_port_t *p, unsigned i) { return (&p->rx) + i; }
 static inline uint64_t *nfv_slot_reclaimed(nfv_nf_slot_t *s) { return &s->reclaimed; }
+static inline int32_t nfv_dataplane_cpu(const nfv_shared_t *t) { return __atomic_load_n(&t->dataplane_cpu, __ATOMIC_RELAXED); }
+static inline void nfv_set_dataplane_cpu(nfv_shared_t *t, int32_t cpu) { __atomic_store_n(&t->dataplane_cpu, cpu, __ATOMIC_RELAXED); }
 static inline int32_t nfv_slot_cpu(const nfv_nf_slot_t *s) { return __atomic_load_n(&s->cpu, __ATOMIC_RELAXED); }
 static inline void nfv_slot_set_cpu(nfv_nf_slot_t *s, int32_t cpu) { __atomic_store_n(&s->cpu, cpu, __ATOMIC_RELAXED); }
 /* The active mask: set and cleared by the manager (release), read by the

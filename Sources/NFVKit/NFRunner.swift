@@ -24,12 +24,13 @@ public enum NFRunner {
         let rxRings = try (0..<Limits.maxNFs).map { i throws(NFVError) in try DescriptorRing.lookup(name: SharedNames.rxRing(slot: i)) }
         let slot = try Registration.register(table: table, options: options)
         let index = Int(slot.id.rawValue) - 1
-        let txRing = try DescriptorRing.lookup(name: SharedNames.txRing(slot: index))
+        let txRings = try (0..<Limits.maxNFs).map { i throws(NFVError) in try DescriptorRing.lookup(name: SharedNames.txRing(slot: i)) }
+        let txRing = txRings[index]
         let steering = Steering(table: table, rxRings: rxRings, txRing: txRing)
         let context = NFContext(instance: slot.id, service: options.service, name: options.name,
                                 table: table, pool: pool, steering: steering, signals: signals)
         var loop = ReceiveLoop(rx: rxRings[index], slot: slot, table: table, steering: steering, idle: options.idle, burstSize: options.burstSize,
-                               mates: CoreMates(table: table, rxRings: rxRings, me: slot))
+                               mates: CoreMates(table: table, rxRings: rxRings, txRings: txRings, me: slot))
         do {
             try nf.setup(context: context)
         } catch {

@@ -7,6 +7,8 @@ import NFVShared
 /// NFs. When there is nothing to do it backs off to sleep on its doorbell:
 /// NFs ring it when they fill a TX ring, and with ports it wakes on a timer
 /// that doubles from 1 us up to the configured maximum, to poll them again.
+/// While it has work it publishes its CPU, so that NFs sharing that CPU yield
+/// to it when their TX rings hold packets (see `CoreMates`).
 final class Dataplane: @unchecked Sendable {
     let table: SharedTable
     let io: PortIO
@@ -75,6 +77,7 @@ final class Dataplane: @unchecked Sendable {
             if work > 0 {
                 idle.reset()
                 sleep = 1000
+                CoreMates.publishDataplaneCPU(table)
                 continue
             }
             // While a reclaim waits for consumers, keep polling (no long sleep).

@@ -13,11 +13,21 @@ public struct CoreMates {
     @usableFromInline let table: UnsafeMutablePointer<nfv_shared_t>
     @usableFromInline let rings: [DescriptorRing]
     @usableFromInline let me: NFSlot
+    /// TX rings: the manager's dataplane thread, a core-mate too, has work
+    /// when one of them has packets (`nil` for the dataplane itself).
+    @usableFromInline let txRings: [DescriptorRing]
 
-    public init(table: SharedTable, rxRings: [DescriptorRing], me: NFSlot) {
+    public init(table: SharedTable, rxRings: [DescriptorRing], txRings: [DescriptorRing], me: NFSlot) {
         self.table = table.rawTable
         self.rings = rxRings
+        self.txRings = txRings
         self.me = me
+    }
+
+    /// Publishes the CPU the manager's dataplane thread runs on (manager).
+    public static func publishDataplaneCPU(_ table: SharedTable) {
+        let cpu = Int32(nfv_current_cpu())
+        if nfv_dataplane_cpu(table.rawTable) != cpu { nfv_set_dataplane_cpu(table.rawTable, cpu) }
     }
 
     /// Publishes the CPU this thread runs on; returns it.
@@ -28,14 +38,24 @@ public struct CoreMates {
         return cpu
     }
 
-    /// Whether another registered NF last ran on `cpu` and has packets waiting.
+    /// Whether another registered NF last ran on `cpu` and has packets
+    /// waiting, or the manager's dataplane thread did and has packets to send.
     @inlinable
     public func anyBusy(on cpu: Int32) -> Bool {
-        var mask = nfv_active_load(table) & ~(1 << UInt64(me.id.rawValue - 1))
+        let active = nfv_active_load(table)
+        var mask = active & ~(1 << UInt64(me.id.rawValue - 1))
         while mask != 0 {
             let i = mask.trailingZeroBitCount
             mask &= mask - 1
             if nfv_slot_cpu(nfv_slot(table, UInt32(i))) == cpu && rings[i].count > 0 { return true }
+        }
+        if nfv_dataplane_cpu(table) == cpu {
+            mask = active
+            while mask != 0 {
+                let i = mask.trailingZeroBitCount
+                mask &= mask - 1
+                if txRings[i].count > 0 { return true }
+            }
         }
         return false
     }

@@ -27,6 +27,7 @@ public struct SharedTable: @unchecked Sendable {
         t.pointee.manager_pid = getpid()
         t.pointee.ring_size = UInt32(ringSize)
         t.pointee.pool_size = UInt32(poolSize)
+        t.pointee.dataplane_cpu = -1  // not running anywhere yet
         t.pointee.chain.length = UInt32(config.chain.count)
         t.pointee.chain.exit_port = config.exitPort.map { Int32($0.rawValue) } ?? -1
         for (i, s) in config.chain.enumerated() { nfv_chain_set_service(t, UInt32(i), s.rawValue) }

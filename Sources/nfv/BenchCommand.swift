@@ -38,6 +38,8 @@ struct ChainBench: ParsableCommand {
     static func cpu(position: Int, length: Int) -> Int {
         position >= 1 && position <= (length + 1) / 2 ? 1 : 0
     }
+    @Flag(help: "Send the speed tester's packets out of a net_ring loopback port, so each round also crosses the manager's TX and RX.")
+    var throughPort = false
     @Flag(help: "Print one JSON object.") var json = false
 
     struct Result: Codable {
@@ -105,7 +107,8 @@ struct ChainBench: ParsableCommand {
     private func oneRun() throws -> RunFigures {
         let o = Orchestrator(platform: "bench\(getpid())", echoManagerLog: false)
         defer { o.stopAll() }
-        try o.startManager()
+        // Through the port: speed tester -> port 0 -> (manager TX, loopback, RX) -> chain's first service.
+        try o.startManager(throughPort ? ["--port", "net_ring0", "--chain", length == 1 ? "1" : "2"] : [])
         var idle: [String] = []
         if let spins { idle += ["--spins", "\(spins)"] }
         if let yieldEvery { idle += ["--yield-every", "\(yieldEvery)"] }
@@ -119,7 +122,8 @@ struct ChainBench: ParsableCommand {
             try o.startNF(["forward", "--service", "\(s)", "--to", "service:\(next)"] + idle + pin(s - 1))
         }
         let reports = Mutex<[SpeedTester.Report]>([])
-        try o.startNF(["speed-tester", "--service", "1", "--to", "service:\(length == 1 ? 1 : 2)",
+        let first = throughPort ? "port:0" : "service:\(length == 1 ? 1 : 2)"
+        try o.startNF(["speed-tester", "--service", "1", "--to", first,
                        "--packets", "\(packets)", "--json"] + (latency ? ["--latency"] : []) + idle + pin(0)) { line in
             guard let r = try? JSONDecoder().decode(SpeedTester.Report.self, from: Data(line.utf8)) else { return }
             reports.withLock { $0.append(r) }
