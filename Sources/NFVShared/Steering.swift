@@ -9,8 +9,9 @@ import NFVCore
 /// one burst, then the destination's doorbell is rung if it sleeps. A
 /// packet keeps its sender as owner until the receiver takes it from its
 /// ring (`DescriptorRing.take`), so there is no moment when a killed sender
-/// or receiver leaves a buffer that nobody's reclaim would find. Whatever cannot be delivered (no instance, ring full)
-/// is freed and counted: every packet is forwarded or freed.
+/// or receiver leaves a buffer that nobody's reclaim would find. Whatever
+/// cannot be delivered (no instance, ring full) is freed and counted: every
+/// packet is forwarded or freed.
 ///
 /// One per thread; not thread-safe.
 public final class Steering: @unchecked Sendable {
