@@ -7,14 +7,14 @@ import NFVCore
 /// hand its CPU to a core-mate that has packets waiting (a yield, one context
 /// switch), but should not yield for nothing: a yield is a system call, and
 /// a core-mate with no work would just yield back. Each NF publishes the CPU
-/// it runs on; an idle NF reads its core-mates' RX ring occupancy from the
-/// shared table.
+/// it runs on (and so does the manager's dataplane thread while it works);
+/// an idle NF reads its core-mates' ring occupancy from the shared table.
 public struct CoreMates {
     @usableFromInline let table: UnsafeMutablePointer<nfv_shared_t>
     @usableFromInline let rings: [DescriptorRing]
     @usableFromInline let me: NFSlot
-    /// TX rings: the manager's dataplane thread, a core-mate too, has work
-    /// when one of them has packets (`nil` for the dataplane itself).
+    /// Every NF's TX ring: the manager's dataplane thread, a core-mate too
+    /// when it runs on the same CPU, has work when one of them holds packets.
     @usableFromInline let txRings: [DescriptorRing]
 
     public init(table: SharedTable, rxRings: [DescriptorRing], txRings: [DescriptorRing], me: NFSlot) {
