@@ -34,8 +34,11 @@ public final class Reclaimer {
         self.txRings = txRings
     }
 
-    /// Adds dead instances (a mask) to the batch: steps 1, and the positions
-    /// step 2 waits for over the `live` slots.
+    /// Adds dead instances (a mask) to the batch: step 1 for each, and the
+    /// positions step 2 waits for over the `live` slots. Every live ring's
+    /// position is taken anew at each call, so the wait covers what every
+    /// member of the batch sent, not only what the first one did (an
+    /// instance that joins a waiting batch may have sent more since).
     public func add(_ dead: UInt64, live: UInt64, io: PortIO) {
         var mask = dead & ~batch
         while mask != 0 {
@@ -46,11 +49,11 @@ public final class Reclaimer {
         }
         batch |= dead
         var others = live & ~batch
-        waitFor.removeAll { batch & (1 << UInt64($0.slot)) != 0 }
+        waitFor.removeAll()
         while others != 0 {
             let i = others.trailingZeroBitCount
             others &= others - 1
-            if !waitFor.contains(where: { $0.slot == i }) { waitFor.append((i, rxRings[i].produced)) }
+            waitFor.append((i, rxRings[i].produced))
         }
     }
 

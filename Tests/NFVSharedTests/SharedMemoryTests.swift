@@ -179,6 +179,33 @@ final class SharedMemoryTests: XCTestCase {
         _ = (inHand, r)
     }
 
+    /// Instance 12 dies and its batch waits for live instance 4; meanwhile
+    /// instance 13 sends 4 two more packets and dies too, joining the batch.
+    /// The batch must also wait for 4 to take what 13 sent, or the final
+    /// scan frees buffers still queued in 4's ring.
+    func testAMemberThatJoinsAWaitingBatchIsWaitedFor() {
+        let full = f.pool.available
+        let io = PortIO(ports: [], table: f.table)
+        let first = allocate(3, owner: 12)
+        XCTAssertEqual(f.rx[3].enqueue(first, 0..<3), 3)
+        let r = Reclaimer(pool: f.pool, rxRings: f.rx, txRings: f.tx)
+        r.add(1 << 11, live: (1 << 3) | (1 << 12), io: io)
+        let late = allocate(2, owner: 13)
+        XCTAssertEqual(f.rx[3].enqueue(late, 0..<2), 2)
+        r.add(1 << 12, live: 1 << 3, io: io)
+        let taken = BurstBuffer(capacity: 3)
+        XCTAssertEqual(f.rx[3].take(into: taken, owner: InstanceID(4)), 3, "4 takes what 12 sent")
+        XCTAssertNil(r.finish(), "what 13 sent is still in 4's ring, stamped 13")
+        let rest = BurstBuffer()
+        XCTAssertEqual(f.rx[3].take(into: rest, owner: InstanceID(4)), 2)
+        let done = r.finish()
+        XCTAssertEqual(done?.count, 2)
+        XCTAssertEqual(done?.reduce(0) { $0 + $1.1 }, 0, "neither dead instance held anything")
+        Steering.free(taken, 0..<3)
+        Steering.free(rest, 0..<2)
+        XCTAssertEqual(f.pool.available, full)
+    }
+
     func testARingLeftMidEnqueueByADeadProducerIsRepaired() {
         let full = f.pool.available
         let ring = f.rx[5]
