@@ -2,7 +2,7 @@
 SWIFT ?= swift
 NFV_RELEASE := .build/release/nfv
 
-.PHONY: all setup build demo test bench bench-context-switch clean
+.PHONY: all setup build demo test verify bench bench-context-switch clean
 
 all: build
 
@@ -15,10 +15,15 @@ build: setup
 demo: build
 	$(NFV_RELEASE) demo
 
-# Unit tests, then multi-process integration tests against the debug `nfv`.
-test: setup
+# The model of the ownership protocol, unit tests, then multi-process
+# integration tests against the debug `nfv`.
+test: setup verify
 	$(SWIFT) build --build-tests
 	NFV_BIN=$(CURDIR)/.build/debug/nfv $(SWIFT) test --skip-build --disable-swift-testing
+
+# Model-checks the ownership protocol (spin); known-bad variants must fail.
+verify: setup
+	@scripts/verify.sh
 
 bench: build
 	$(NFV_RELEASE) bench chain --length 1 --runs 3

@@ -31,7 +31,8 @@ let package = Package(
         .target(name: "NFVPacket", swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),
         // The shared-memory layer: EAL, packet pool, rings, shared table, doorbells.
         // The only home of raw pointers and atomics.
-        .target(name: "NFVShared", dependencies: ["CDPDK", "NFVCore", "NFVPacket"], cSettings: dpdkC, swiftSettings: fast),
+        .target(name: "NFVShared", dependencies: ["CDPDK", "NFVCore", "NFVPacket"], exclude: ["Models"], cSettings: dpdkC,
+                swiftSettings: fast),
         // The NF manager: registry and lifecycle, the dataplane worker, statistics.
         .target(name: "NFVManager", dependencies: ["NFVShared", "NFVCore"], swiftSettings: fast),
         // The NF library: the protocol NF authors implement and the run loop.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what SwiftNFV needs on a Debian machine, idempotently:
-# DPDK 22.11 (dpdk, libdpdk-dev), huge pages, a hugetlbfs mount.
+# DPDK 22.11 (dpdk, libdpdk-dev), spin (the protocol model), huge pages,
+# a hugetlbfs mount.
 # Run as root. Safe to run again: it only does what is missing.
 set -euo pipefail
 
@@ -15,7 +16,7 @@ need_root() {
 }
 
 missing=()
-for p in dpdk libdpdk-dev pkg-config iproute2 ethtool tcpdump python3 util-linux; do
+for p in dpdk libdpdk-dev pkg-config iproute2 ethtool tcpdump python3 util-linux spin gcc; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -27,6 +27,8 @@
 #include <rte_ethdev.h>
 
 #include <errno.h>
+#include <sched.h>
+#include <stddef.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <signal.h>
@@ -49,7 +51,7 @@
 #define NFV_NAME_LEN 32
 #define NFV_PORT_NAME_LEN 112
 #define NFV_TABLE_MAGIC 0x5357494654564e46ull /* "SWIFTNFV" */
-#define NFV_TABLE_VERSION 1u
+#define NFV_TABLE_VERSION 2u
 
 /* A doorbell: how a producer wakes a consumer that went to sleep.
  * The consumer sets `sleeping`, issues a full fence, re-checks its ring and
@@ -104,6 +106,10 @@ typedef struct nfv_nf_slot {
     nfv_doorbell_t doorbell;
     /* cache line 2: its counters */
     nfv_nf_stats_t stats;
+    /* cache line 3: the RX-ring enqueue it is inside, if any (NFV_MARK, 0:
+     * none), written by the NF before it reserves (nfv_ring_enqueue_marked) */
+    uint64_t producing;
+    uint8_t pad3[56];
 } nfv_nf_slot_t;
 
 /* How a service with several instances spreads packets over them. */
@@ -146,7 +152,9 @@ typedef struct nfv_shared {
     uint32_t pool_size;
     uint64_t active;          /* atomic: bit i set while NF slot i is registered */
     int32_t dataplane_cpu;    /* atomic: the CPU the manager's dataplane thread last ran on */
-    uint8_t pad0[20];
+    uint32_t pad1;
+    uint64_t dataplane_producing; /* the dataplane thread's enqueue mark, as a slot's `producing` */
+    uint8_t pad0[8];
     nfv_doorbell_t dataplane;  /* the manager's RX/TX thread */
     nfv_doorbell_t control;    /* the manager's control thread */
     nfv_chain_t chain;
@@ -157,7 +165,8 @@ typedef struct nfv_shared {
 
 _Static_assert(sizeof(nfv_doorbell_t) == 64, "doorbell is one cache line");
 _Static_assert(sizeof(nfv_nf_stats_t) == 64, "stats are one cache line");
-_Static_assert(sizeof(nfv_nf_slot_t) == 192, "slot is three cache lines");
+_Static_assert(sizeof(nfv_nf_slot_t) == 256, "slot is four cache lines");
+_Static_assert(offsetof(nfv_shared_t, dataplane) == 64, "header is one cache line");
 _Static_assert(sizeof(nfv_service_t) == 64, "service is one cache line");
 _Static_assert(sizeof(nfv_port_t) == 192, "port is three cache lines");
 _Static_assert(sizeof(nfv_chain_t) == 64, "chain is one cache line");
@@ -208,6 +217,8 @@ static inline uint64_t *nfv_doorbell_rings(nfv_doorbell_t *d) { return &d->rings
 /* 0: rx, 1: tx, 2: dropped */
 static inline uint64_t *nfv_port_counter(nfv_port_t *p, unsigned i) { return (&p->rx) + i; }
 static inline uint64_t *nfv_slot_reclaimed(nfv_nf_slot_t *s) { return &s->reclaimed; }
+static inline uint64_t *nfv_slot_producing(nfv_nf_slot_t *s) { return &s->producing; }
+static inline uint64_t *nfv_table_dataplane_producing(nfv_shared_t *t) { return &t->dataplane_producing; }
 static inline int32_t nfv_dataplane_cpu(const nfv_shared_t *t) { return __atomic_load_n(&t->dataplane_cpu, __ATOMIC_RELAXED); }
 static inline void nfv_set_dataplane_cpu(nfv_shared_t *t, int32_t cpu) { __atomic_store_n(&t->dataplane_cpu, cpu, __ATOMIC_RELAXED); }
 static inline int32_t nfv_slot_cpu(const nfv_nf_slot_t *s) { return __atomic_load_n(&s->cpu, __ATOMIC_RELAXED); }
@@ -346,6 +357,60 @@ static inline unsigned nfv_ring_salvage(struct rte_ring *r, void **objs, unsigne
     return kept;
 }
 
+/* ---------------------------------------------------------------------------
+ * The marked enqueue into an RX ring (HTS producers), so that the manager can
+ * tell a dead producer's reservation from a live one's without a timeout.
+ * A producer's mark (its slot's `producing`) is NFV_MARK(ring, head): the ring
+ * and the head position it reserves from. The protocol (modelled in
+ * Sources/NFVShared/Models/ownership.pml):
+ *   1. wait until no reservation stands (head == tail), as HTS does;
+ *   2. publish the mark for that head (seq_cst: ordered before the CAS);
+ *   3. reserve by CAS of the (head, tail) word; on failure go back to 1;
+ *   4. write the entries, publish the tail (release), clear the mark.
+ * So every reservation's holder marks its start before it holds it, and a
+ * reservation that starts at a position no live producer marks belongs to a
+ * dead producer (nfv_ring_repair_producer may void it).
+ * ------------------------------------------------------------------------- */
+#define NFV_MARK(ring, head) ((((uint64_t)(ring) + 1) << 32) | (uint32_t)(head))
+static inline uint32_t nfv_mark_ring(uint64_t mark) { return (uint32_t)(mark >> 32) - 1; }
+static inline uint32_t nfv_mark_head(uint64_t mark) { return (uint32_t)mark; }
+static inline uint64_t nfv_mark_load(const uint64_t *mark) { return __atomic_load_n(mark, __ATOMIC_SEQ_CST); }
+static inline void nfv_mark_clear(uint64_t *mark) { __atomic_store_n(mark, 0, __ATOMIC_RELEASE); }
+
+/* Enqueues up to `n` descriptors into HTS-producer ring `r` (its index
+ * `ring`), marking `mark` as above. Returns how many went in. */
+static inline unsigned nfv_ring_enqueue_marked(struct rte_ring *r, uint32_t ring, void *const *objs, unsigned n,
+                                               uint64_t *mark) {
+    uint64_t *word = (uint64_t *)(void *)&r->hts_prod.ht.raw;
+    unsigned spins = 0;
+    for (;;) {
+        /* Acquire: pairs with the release of the tail by the previous producer. */
+        uint64_t raw = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+        uint32_t head = (uint32_t)raw, tail = (uint32_t)(raw >> 32);
+        if (head != tail) {
+            /* Another producer is inside (or died inside: the manager repairs it). */
+            if (++spins % 1024 == 0) sched_yield(); else rte_pause();
+            continue;
+        }
+        /* Acquire: pairs with the consumer's release of cons.tail. */
+        uint32_t cons_tail = __atomic_load_n(&r->cons.tail, __ATOMIC_ACQUIRE);
+        uint32_t room = r->capacity + cons_tail - head;
+        unsigned k = n < room ? n : room;
+        if (k == 0) return 0;
+        /* Seq_cst: the mark is visible before the reservation is (the manager
+         * reads the word, then the marks). */
+        __atomic_store_n(mark, NFV_MARK(ring, head), __ATOMIC_SEQ_CST);
+        uint64_t reserved = (uint64_t)(head + k) | ((uint64_t)tail << 32);
+        if (!__atomic_compare_exchange_n(word, &raw, reserved, 0, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) continue;
+        void **slots = (void **)(void *)&r[1];
+        for (unsigned i = 0; i < k; i++) slots[(head + i) & r->mask] = objs[i];
+        /* Release: the entries are visible before the consumer sees the tail move. */
+        __atomic_store_n(&r->hts_prod.ht.pos.tail, head + k, __ATOMIC_RELEASE);
+        __atomic_store_n(mark, 0, __ATOMIC_RELEASE);
+        return k;
+    }
+}
+
 /* A producer killed inside an enqueue leaves the ring's producer head ahead
  * of its tail: in HTS mode (RX rings) every other producer then waits for
  * ever, and in single-producer mode (TX rings) the next producer would
@@ -363,7 +428,9 @@ static inline uint32_t nfv_ring_producer_gap(const struct rte_ring *r, uint32_t 
 /* If the producer head is still `head` and the tail lags it, voids the
  * reserved entries (the consumer skips them) and moves the tail to the head,
  * as the dead producer would have. Returns how many entries it voided. Call
- * only when the lag has outlived any live producer's enqueue. Manager only. */
+ * only for a reservation whose holder is dead: in an RX ring, one that starts
+ * at a position no live producer marks; in a TX ring, that of its one
+ * producer, dead. Manager only. */
 static inline uint32_t nfv_ring_repair_producer(struct rte_ring *r, uint32_t head) {
     uint64_t *word = (uint64_t *)(void *)&r->prod;
     uint64_t raw = __atomic_load_n(word, __ATOMIC_ACQUIRE);

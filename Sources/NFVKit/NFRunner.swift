@@ -26,7 +26,7 @@ public enum NFRunner {
         let index = Int(slot.id.rawValue) - 1
         let txRings = try (0..<Limits.maxNFs).map { i throws(NFVError) in try DescriptorRing.lookup(name: SharedNames.txRing(slot: i)) }
         let txRing = txRings[index]
-        let steering = Steering(table: table, rxRings: rxRings, txRing: txRing)
+        let steering = Steering(table: table, rxRings: rxRings, txRing: txRing, mark: slot.mark)
         let context = NFContext(instance: slot.id, service: options.service, name: options.name,
                                 table: table, pool: pool, steering: steering, signals: signals)
         var loop = ReceiveLoop(rx: rxRings[index], slot: slot, table: table, steering: steering, idle: options.idle, burstSize: options.burstSize,

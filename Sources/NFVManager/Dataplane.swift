@@ -50,7 +50,7 @@ final class Dataplane: @unchecked Sendable {
     }
 
     private func run() {
-        let steering = Steering(table: table, rxRings: rxRings, txRing: nil)
+        let steering = Steering(table: table, rxRings: rxRings, txRing: nil, mark: table.dataplaneMark)
         let burst = BurstBuffer()
         let hasChain = !table.chain.isEmpty
         var idle = IdlePolicy(spins: 512, yieldEvery: 64)

@@ -76,8 +76,8 @@ final class Registry {
             leaveService(i, slot, now: now)
         }
         if died[i] {
-            if now >= removedAt[i] + Self.graceNanoseconds, control.reclaimRequested.load(ordering: .relaxed) & (1 << UInt64(i)) == 0 {
-                repairRings(deadSlot: i)
+            if now >= removedAt[i] + Self.graceNanoseconds, control.reclaimRequested.load(ordering: .relaxed) & (1 << UInt64(i)) == 0,
+               repairRings(deadSlot: i) {
                 requestReclaim(i)
             }
             return
@@ -112,6 +112,7 @@ final class Registry {
         died[i] = false
         removedAt[i] = 0
         slot.resetCounters()
+        slot.mark.clear()
         slot.generation = slot.generation &+ 1
         table.activate(id)
         table.setInstances(table.instances(of: service) + [id], of: service)
@@ -128,23 +129,39 @@ final class Registry {
         updateRX()
     }
 
-    /// How long an enqueue must stand half done before the manager takes its
-    /// producer for dead: far longer than any live producer's enqueue.
-    static let stuckNanoseconds: UInt32 = 10_000_000
-
-    /// Finishes the enqueues a dead producer left half done: in any RX ring
-    /// (it may have been sending to any NF), and in its own TX ring. A ring
-    /// whose producer head has not moved for `stuckNanoseconds` while its
-    /// tail lags is repaired; the buffers of the voided entries still carry
-    /// the dead instance's stamp, so its reclaim frees them.
-    private func repairRings(deadSlot i: Int) {
-        let rings = rxRings + [txRings[i]]
-        let before = rings.map(\.producerGap)
-        Thread.sleep(forTimeInterval: Double(Self.stuckNanoseconds) / 1e9)
-        for (ring, gap) in zip(rings, before) where gap.lag > 0 && ring.producerGap.head == gap.head {
-            let voided = ring.repairProducer(head: gap.head)
-            if voided > 0 { log("repaired a ring left mid-enqueue by instance \(i + 1): \(voided) entries voided") }
+    /// Finishes the enqueues a dead producer left half done: in its own TX
+    /// ring (it was the only producer there), and in the RX ring its mark
+    /// names, when the reservation standing there starts at its mark and no
+    /// live producer (another NF, or the dataplane thread) marks the same
+    /// position. Every reservation's holder marked its start before taking
+    /// it (`nfv_ring_enqueue_marked`), so such a reservation is a dead
+    /// producer's; a live producer is never voided, however long it was
+    /// preempted. The voided entries' buffers still carry the dead
+    /// instance's stamp, so its reclaim frees them. Returns `false` while a
+    /// live producer marks the same position (it is about to find out whose
+    /// the reservation is): poll again.
+    private func repairRings(deadSlot i: Int) -> Bool {
+        let slot = table.slot(InstanceID(UInt16(i + 1)))
+        let tx = txRings[i].producerGap
+        if tx.lag > 0 {
+            let voided = txRings[i].repairProducer(head: tx.head)
+            if voided > 0 { log("repaired instance \(i + 1)'s TX ring, left mid-enqueue: \(voided) entries voided") }
         }
+        guard let mark = slot.mark.current, mark.ring < rxRings.count else { return true }
+        // The word first, then the marks: a live holder's mark is visible
+        // once its reservation is (its seq_cst store precedes its CAS).
+        let ring = rxRings[mark.ring]
+        let gap = ring.producerGap
+        if gap.lag > 0 && gap.head &- gap.lag == mark.head {
+            let liveMarks = [table.dataplaneMark.current] + (0..<Limits.maxNFs).filter { $0 != i && !died[$0] }.map {
+                table.slot(InstanceID(UInt16($0 + 1))).mark.current
+            }
+            if liveMarks.contains(where: { $0?.ring == mark.ring && $0?.head == mark.head }) { return false }
+            let voided = ring.repairProducer(head: gap.head)
+            if voided > 0 { log("repaired RX ring \(mark.ring + 1), left mid-enqueue by instance \(i + 1): \(voided) entries voided") }
+        }
+        slot.mark.clear()
+        return true
     }
 
     private func requestReclaim(_ i: Int) {

@@ -25,6 +25,8 @@ public final class Steering: @unchecked Sendable {
     @usableFromInline let table: UnsafeMutablePointer<nfv_shared_t>
     @usableFromInline let rings: UnsafeMutablePointer<OpaquePointer?>
     @usableFromInline let txRing: OpaquePointer?
+    /// Where this sender marks the RX-ring enqueue it is inside.
+    @usableFromInline let mark: ProducerMark
     /// The chain's services (`chainLength` of them).
     @usableFromInline let chain: UnsafeMutablePointer<UInt16>
     @usableFromInline let chainLength: Int
@@ -38,8 +40,11 @@ public final class Steering: @unchecked Sendable {
     /// - Parameters:
     ///   - txRing: the sender's own TX ring (NFs), through which packets for
     ///     ports go to the manager; `nil` for the manager itself.
-    public init(table: SharedTable, rxRings: [DescriptorRing], txRing: DescriptorRing?) {
+    ///   - mark: where the sender marks its RX-ring enqueues: its slot's
+    ///     (NFs) or the dataplane thread's (the manager).
+    public init(table: SharedTable, rxRings: [DescriptorRing], txRing: DescriptorRing?, mark: ProducerMark) {
         self.table = table.rawTable
+        self.mark = mark
         rings = .allocate(capacity: rxRings.count)
         for (i, r) in rxRings.enumerated() { (rings + i).initialize(to: r.ring) }
         self.txRing = txRing?.ring
@@ -185,7 +190,7 @@ public final class Steering: @unchecked Sendable {
         let sent: Int
         if code < Self.portBase {
             let ring = rings[code - 1]!
-            sent = Int(rte_ring_enqueue_burst(ring, burst.slots + range.lowerBound, UInt32(range.count), nil))
+            sent = Int(nfv_ring_enqueue_marked(ring, UInt32(code - 1), burst.slots + range.lowerBound, UInt32(range.count), mark.word))
             // Pairs with nfv_doorbell_arm in the receiving NF.
             if sent > 0 { _ = nfv_doorbell_ring_if_asleep(nfv_slot_doorbell(nfv_slot(table, UInt32(code - 1)))) }
         } else {

@@ -70,7 +70,7 @@ final class SharedMemoryTests: XCTestCase {
 
     func testSteeringDeliversAndTheReceiverTakesOwnership() {
         f.table.setInstances([InstanceID(3)], of: ServiceID(2))
-        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil)
+        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, mark: f.table.dataplaneMark)
         let b = allocate(20, owner: 1)
         s.send(b, count: 20, action: .toService(ServiceID(2)))
         XCTAssertEqual(s.counters.tx, 20)
@@ -85,7 +85,7 @@ final class SharedMemoryTests: XCTestCase {
     func testSeveralInstancesShareByFlowOrByQueue() {
         // Flow (service 6): one flow always meets the same instance.
         f.table.setInstances([InstanceID(20), InstanceID(21)], of: ServiceID(6))
-        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil)
+        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, mark: f.table.dataplaneMark)
         let b = allocate(32)
         for i in 0..<32 {
             let flow = UInt16(i % 2)
@@ -117,7 +117,7 @@ final class SharedMemoryTests: XCTestCase {
 
     func testUndeliverablePacketsAreFreedAndCounted() {
         let full = f.pool.available
-        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil)
+        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, mark: f.table.dataplaneMark)
         s.send(allocate(8), count: 8, action: .toService(ServiceID(3)))      // no instance
         s.send(allocate(4), count: 4, action: .toPort(PortID(0)))           // no port, no TX ring
         s.send(allocate(2), count: 2, action: .drop)
@@ -136,7 +136,7 @@ final class SharedMemoryTests: XCTestCase {
     func testNextWalksTheChainAndMixedActionsGoInRuns() {
         f.table.setInstances([InstanceID(1)], of: ServiceID(1))
         f.table.setInstances([InstanceID(2)], of: ServiceID(2))
-        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil)
+        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, mark: f.table.dataplaneMark)
         let b = allocate(6)
         let actions = UnsafeMutablePointer<Action>.allocate(capacity: 6)
         defer { actions.deallocate() }

@@ -1,0 +1,192 @@
+/*
+ * ownership.pml: SwiftNFV's buffer ownership protocol, for spin.
+ *
+ * What it models (the code it stands for):
+ * - take: peek, stamp, finish (nfv_ring_take in shim.h);
+ * - the marked HTS enqueue (nfv_ring_enqueue_marked): a producer waits until
+ *   no reservation stands, publishes in its own slot the position it is about
+ *   to reserve from, then reserves by CAS, writes, publishes the tail and
+ *   clears its mark;
+ * - the dead-producer repair (Registry.repairRings): a reservation is voided
+ *   only when it starts at a dead producer's mark and no live producer marks
+ *   the same position;
+ * - the reclaim batch (Reclaimer.add / finish): dead instances join a batch;
+ *   the batch waits until the live consumer has taken everything its ring
+ *   held when the last member joined, then frees every buffer stamped with a
+ *   member.
+ *
+ * Parties: the pool (0); senders X (1) and Z (2), which may die (SIGKILL) at
+ * any step; receiver Y (3), live, the single consumer of the one RX ring; the
+ * manager. Allocation and Y's free are atomic here: NFs take buffers from and
+ * give them back to the pool through rings of their own (see the README).
+ *
+ * Properties:
+ * - safety (assert in reclaimFree): the manager never frees a buffer that a
+ *   live party holds or that sits in the ring, published or reserved;
+ * - liveness (the end-state check in init, and spin's invalid end states):
+ *   every run ends with every process done and every buffer back in the pool.
+ *
+ * Variants that must FAIL (make verify checks that they do):
+ * -DBUG1: the batch keeps the ring position of its first member only (the
+ *         bug fixed in Reclaimer.add): a use-after-free;
+ * -DBUG2: a standing reservation is voided whoever holds it (the old
+ *         "stood still for 10 ms" rule): a live, preempted producer's
+ *         descriptor is lost.
+ */
+
+#define NB 3          /* buffers */
+#define RS 4          /* ring slots: more than can ever be queued (NB) */
+#define MASK 3
+#define K 2           /* descriptors each sender tries to send */
+
+#define POOL 0
+#define X 1
+#define Z 2
+#define Y 3
+
+byte stamp[NB];       /* owner stamp in each buffer's metadata */
+bool inPool[NB];
+byte slots[RS];       /* buffer index + 1; 0: empty or voided */
+byte phead, ptail;    /* producer head and tail; positions never wrap here */
+byte ctail;           /* consumer tail */
+bool marked[3];       /* marked[p]: p is inside an enqueue ... */
+byte markPos[3];      /* ... reserving from markPos[p] */
+
+bool alive[3];        /* senders only: Y and the manager do not die */
+bool exited[3];       /* a sender said goodbye */
+bool handled[3];      /* the manager has repaired after and batched a dead sender */
+
+/* ghosts, for the safety property */
+byte heldBy[4];       /* buffer index + 1 a party holds outside any ring */
+
+#define MAYDIE if :: skip :: alive[me] = false; goto gone fi
+
+proctype Sender(byte me) {
+    byte k, b, h;
+    do
+    :: k < K ->
+        atomic {
+            if
+            :: inPool[0] -> b = 0
+            :: inPool[1] -> b = 1
+            :: inPool[2] -> b = 2
+            :: else -> goto finished
+            fi;
+            inPool[b] = false; stamp[b] = me; heldBy[me] = b + 1
+        }
+        MAYDIE;
+retry:
+        atomic { phead == ptail -> h = phead }          /* HTS: wait for no reservation */
+        markPos[me] = h; marked[me] = true;              /* mark, then reserve */
+        MAYDIE;
+        atomic {
+            if
+            :: phead == h && ptail == h -> phead = h + 1 /* CAS (h,h) -> (h+1,h) */
+            :: else -> marked[me] = false; goto retry
+            fi
+        }
+        MAYDIE;
+        slots[h & MASK] = b + 1; heldBy[me] = 0;
+        MAYDIE;
+        ptail = h + 1;                                   /* publish */
+        MAYDIE;
+        marked[me] = false;
+        k++
+    :: else -> break
+    od;
+finished:
+    exited[me] = true;
+gone:
+    skip
+}
+
+proctype Receiver() {
+    byte b;
+    do
+    :: ctail != ptail ->
+        b = slots[ctail & MASK];                         /* peek */
+        heldBy[Y] = b;
+        if :: b != 0 -> stamp[b - 1] = Y :: else -> skip fi;    /* stamp */
+        ctail++;                                         /* finish */
+        if
+        :: b != 0 -> atomic { stamp[b - 1] = POOL; inPool[b - 1] = true; heldBy[Y] = 0 }
+        :: else -> skip
+        fi
+    :: atomic { (exited[X] || handled[X]) && (exited[Z] || handled[Z]) && ctail == ptail -> break }
+    od
+}
+
+/* Is buffer b where a live party can reach it? */
+#define INRING(b) ((ctail < phead && slots[ctail & MASK] == b + 1) \
+                || (ctail + 1 < phead && slots[(ctail + 1) & MASK] == b + 1) \
+                || (ctail + 2 < phead && slots[(ctail + 2) & MASK] == b + 1) \
+                || (ctail + 3 < phead && slots[(ctail + 3) & MASK] == b + 1))
+#define REACHABLE(b) (INRING(b) || heldBy[Y] == b + 1 \
+                || (alive[X] && heldBy[X] == b + 1) || (alive[Z] && heldBy[Z] == b + 1))
+
+inline reclaimFree(b) {
+    if
+    :: !inPool[b] && stamp[b] != POOL && (batch & (1 << stamp[b])) != 0 ->
+        assert(!REACHABLE(b));
+        stamp[b] = POOL; inPool[b] = true
+    :: else -> skip
+    fi
+}
+
+/* Voids the standing reservation [ptail, phead) and moves the tail on. */
+inline voidReservation() {
+    atomic {
+        if
+        :: phead != ptail ->
+            slots[ptail & MASK] = 0;   /* one reservation is one descriptor here */
+            ptail = phead
+        :: else -> skip
+        fi
+    }
+}
+
+/* A dead sender p: repair what it left in the ring, then join the batch. */
+inline onDeath(p, q) {
+#ifdef BUG2
+    voidReservation();
+#else
+    if
+    :: marked[p] && ptail == markPos[p] && phead != ptail ->
+        /* wait while the live sender q marks the same position: it either
+         * holds the reservation (and will publish) or will fail its CAS */
+        !(alive[q] && marked[q] && markPos[q] == ptail);
+        atomic { if :: ptail == markPos[p] && phead != ptail -> voidReservation() :: else -> skip fi }
+    :: else -> skip
+    fi;
+#endif
+    batch = batch | (1 << p);
+#ifdef BUG1
+    if :: !waiting -> waitPos = ptail; waiting = true :: else -> skip fi;
+#else
+    waitPos = ptail; waiting = true;
+#endif
+    handled[p] = true
+}
+
+proctype Manager() {
+    byte batch, waitPos;
+    bool waiting;
+    do
+    :: !alive[X] && !handled[X] -> onDeath(X, Z)
+    :: !alive[Z] && !handled[Z] -> onDeath(Z, X)
+    :: batch != 0 && ctail >= waitPos ->
+        reclaimFree(0); reclaimFree(1); reclaimFree(2);
+        batch = 0; waiting = false
+    :: atomic { (exited[X] || handled[X]) && (exited[Z] || handled[Z]) && batch == 0 -> break }
+    od
+}
+
+init {
+    atomic {
+        inPool[0] = true; inPool[1] = true; inPool[2] = true;
+        alive[X] = true; alive[Z] = true;
+        run Sender(X); run Sender(Z); run Receiver(); run Manager()
+    }
+    (_nr_pr == 1);
+    assert(inPool[0] && inPool[1] && inPool[2])
+}
