@@ -65,6 +65,29 @@ typedef struct nfv_doorbell {
     uint8_t pad[48];
 } nfv_doorbell_t;
 
+/* Why the platform dropped a packet. Every packet that enters (from a port,
+ * or made by an NF in a buffer the manager gave it) leaves by a port or is
+ * counted under exactly one of these, by the manager. */
+enum {
+    NFV_DROP_VERDICT = 0,    /* an NF's handler said drop (or had no chain to follow) */
+    NFV_DROP_NO_ROUTE = 1,   /* its destination (service, port) did not exist */
+    NFV_DROP_RING_FULL = 2,  /* its destination ring was full */
+    NFV_DROP_STOPPED = 3,    /* queued for an NF that stopped (drained at its stop) */
+    NFV_DROP_RECLAIMED = 4,  /* held or queued by an NF that died or left: taken back */
+    NFV_DROP_TX_FAILED = 5,  /* a port refused it */
+    NFV_DROP_REASONS = 6,
+};
+
+/* What became of the packets whose last holder was an instance of one
+ * service (index 0: the manager and its ports). Single writer: the
+ * manager's dataplane thread (it is the only party that frees buffers of
+ * packets; NFs hand theirs back through their TX rings). */
+typedef struct nfv_fates {
+    uint64_t dropped[NFV_DROP_REASONS];
+    uint64_t supplied;    /* buffers given to its instances to make packets in, net of what came back unused */
+    uint64_t pad;
+} nfv_fates_t;
+
 /* Counters an NF publishes about itself (single writer: the NF). */
 typedef struct nfv_nf_stats {
     uint64_t rx;          /* descriptors dequeued from its RX ring */
@@ -109,7 +132,9 @@ typedef struct nfv_nf_slot {
     /* cache line 3: the RX-ring enqueue it is inside, if any (NFV_MARK, 0:
      * none), written by the NF before it reserves (nfv_ring_enqueue_marked) */
     uint64_t producing;
-    uint8_t pad3[56];
+    uint32_t wants_buffers;  /* atomic: the NF asks the manager to top up its supply ring */
+    uint32_t pad2;
+    uint8_t pad3[48];
 } nfv_nf_slot_t;
 
 /* How a service with several instances spreads packets over them. */
@@ -161,6 +186,7 @@ typedef struct nfv_shared {
     nfv_service_t services[NFV_MAX_SERVICES];
     nfv_port_t ports[NFV_MAX_PORTS];
     nfv_nf_slot_t nfs[NFV_MAX_NFS];
+    nfv_fates_t fates[NFV_MAX_SERVICES];
 } nfv_shared_t;
 
 _Static_assert(sizeof(nfv_doorbell_t) == 64, "doorbell is one cache line");
@@ -170,6 +196,7 @@ _Static_assert(offsetof(nfv_shared_t, dataplane) == 64, "header is one cache lin
 _Static_assert(sizeof(nfv_service_t) == 64, "service is one cache line");
 _Static_assert(sizeof(nfv_port_t) == 192, "port is three cache lines");
 _Static_assert(sizeof(nfv_chain_t) == 64, "chain is one cache line");
+_Static_assert(sizeof(nfv_fates_t) == 64, "fates are one cache line");
 
 static inline nfv_nf_slot_t *nfv_slot(nfv_shared_t *t, uint32_t index) { return &t->nfs[index]; }
 static inline nfv_service_t *nfv_service(nfv_shared_t *t, uint32_t id) { return &t->services[id]; }
@@ -198,6 +225,7 @@ static inline void nfv_port_set_name(nfv_port_t *p, const char *n) { strncpy(p->
 static inline uint32_t nfv_load_acquire_u32(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 static inline uint32_t nfv_load_relaxed_u32(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 static inline void nfv_store_release_u32(uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+static inline void nfv_store_relaxed_u32(uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
 static inline int nfv_cas_u32(uint32_t *p, uint32_t expected, uint32_t desired) {
     return __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
@@ -218,6 +246,9 @@ static inline uint64_t *nfv_doorbell_rings(nfv_doorbell_t *d) { return &d->rings
 static inline uint64_t *nfv_port_counter(nfv_port_t *p, unsigned i) { return (&p->rx) + i; }
 static inline uint64_t *nfv_slot_reclaimed(nfv_nf_slot_t *s) { return &s->reclaimed; }
 static inline uint64_t *nfv_slot_producing(nfv_nf_slot_t *s) { return &s->producing; }
+static inline uint32_t *nfv_slot_wants_buffers(nfv_nf_slot_t *s) { return &s->wants_buffers; }
+/* Counter `i` of a service's fates: 0..<NFV_DROP_REASONS the drops by reason, then `supplied`. */
+static inline uint64_t *nfv_fate_counter(nfv_shared_t *t, uint32_t service, uint32_t i) { return &t->fates[service].dropped[0] + i; }
 static inline uint64_t *nfv_table_dataplane_producing(nfv_shared_t *t) { return &t->dataplane_producing; }
 static inline int32_t nfv_dataplane_cpu(const nfv_shared_t *t) { return __atomic_load_n(&t->dataplane_cpu, __ATOMIC_RELAXED); }
 static inline void nfv_set_dataplane_cpu(nfv_shared_t *t, int32_t cpu) { __atomic_store_n(&t->dataplane_cpu, cpu, __ATOMIC_RELAXED); }
@@ -291,9 +322,12 @@ typedef struct nfv_meta {
     uint16_t owner;      /* instance that holds it or whose RX ring has it; 0: manager or pool */
     uint8_t chain_pos;   /* index of the current step in the default chain */
     uint8_t flags;
-    uint16_t out_port;   /* port for the manager's TX work */
-    uint16_t aux;
+    uint16_t out_port;   /* port for the manager's TX work; NFV_OUT_FREE: back to the pool */
+    uint16_t aux;        /* with NFV_OUT_FREE: the NFV_DROP_* reason */
 } nfv_meta_t;
+
+/* An `out_port` that asks the manager to free the buffer and count it. */
+#define NFV_OUT_FREE 0xFFFF
 
 _Static_assert(sizeof(nfv_meta_t) == sizeof(((struct rte_mbuf *)0)->hash), "meta fills the hash union");
 
@@ -318,6 +352,7 @@ static inline void nfv_mbuf_set_len(struct rte_mbuf *m, uint16_t len) { m->data_
 static inline void nfv_mbuf_set_port(struct rte_mbuf *m, uint16_t port) { m->port = port; }
 
 static inline uint32_t nfv_ring_count(const struct rte_ring *r) { return rte_ring_count(r); }
+static inline uint32_t nfv_ring_free_count(const struct rte_ring *r) { return rte_ring_free_count(r); }
 
 /* Takes up to `max` descriptors from a single-consumer ring and stamps each
  * buffer with its new owner before the ring lets go of them (peek, stamp,

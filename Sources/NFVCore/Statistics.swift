@@ -47,22 +47,76 @@ public struct NFStats: Codable, Sendable, Equatable {
     }
 }
 
+/// One service since the manager started, whatever instances came and
+/// went: the sums of its instances' counters (those that left included) and
+/// what became of the packets they last held, counted by the manager.
+/// Service 0 stands for the manager and its ports.
+public struct ServiceStats: Codable, Sendable, Equatable {
+    public var service: UInt16
+    /// Instances taking traffic now.
+    public var instances: Int
+    public var rx: UInt64
+    public var tx: UInt64
+    /// Packets dropped, by `DropReason` (its description as the key).
+    public var dropped: [String: UInt64]
+    /// Buffers its instances were given to make packets in (net of those
+    /// that came back unused).
+    public var supplied: UInt64
+
+    public init(service: UInt16, instances: Int, rx: UInt64, tx: UInt64, dropped: [String: UInt64], supplied: UInt64) {
+        self.service = service; self.instances = instances; self.rx = rx; self.tx = tx
+        self.dropped = dropped; self.supplied = supplied
+    }
+
+    /// All drops, whatever the reason.
+    public var droppedTotal: UInt64 { dropped.values.reduce(0, +) }
+}
+
 /// A whole platform's statistics at one moment: what `nfv manager` shows
 /// live and writes as JSON.
+///
+/// Accounting: every packet that entered (from a port, or made by an NF in
+/// a supplied buffer) left by a port or was dropped and counted under one
+/// reason, so once nothing is in flight (after the manager stopped)
+/// `entered == delivered + dropped` exactly.
 public struct PlatformStats: Codable, Sendable, Equatable {
     public var name: String
     public var uptimeSeconds: Double
     public var poolSize: UInt32
-    /// Buffers not in the pool: in rings, in NFs' hands, or in port queues.
+    /// Buffers in packets: in rings, in NFs' hands, or in port queues (not
+    /// counting the NFs' unused supply).
     public var poolInUse: UInt32
+    /// Buffers given to NFs to make packets in and not used yet.
+    public var poolSupplied: UInt32
     /// Buffers taken back from NFs that died.
     public var reclaimed: UInt64
     public var ports: [PortStats]
+    /// Instances registered now.
     public var nfs: [NFStats]
+    /// Instances that left (state `exited` or `died`), with their last
+    /// counters, oldest first (the latest `Self.departedKept`).
+    public var departed: [NFStats]
+    /// Per service (0: the manager), since start; services never used are left out.
+    public var services: [ServiceStats]
 
-    public init(name: String, uptimeSeconds: Double, poolSize: UInt32, poolInUse: UInt32, reclaimed: UInt64,
-                ports: [PortStats], nfs: [NFStats]) {
+    /// How many departed instances are listed (the per-service sums count all).
+    public static let departedKept = 1024
+
+    public init(name: String, uptimeSeconds: Double, poolSize: UInt32, poolInUse: UInt32, poolSupplied: UInt32 = 0,
+                reclaimed: UInt64, ports: [PortStats], nfs: [NFStats], departed: [NFStats] = [], services: [ServiceStats] = []) {
         self.name = name; self.uptimeSeconds = uptimeSeconds; self.poolSize = poolSize; self.poolInUse = poolInUse
-        self.reclaimed = reclaimed; self.ports = ports; self.nfs = nfs
+        self.poolSupplied = poolSupplied; self.reclaimed = reclaimed; self.ports = ports; self.nfs = nfs
+        self.departed = departed; self.services = services
     }
+
+    /// Packets that entered: received by ports, plus buffers NFs were given
+    /// to make packets in.
+    public var entered: UInt64 { ports.reduce(0) { $0 + $1.rx } + services.reduce(0) { $0 + $1.supplied } }
+    /// Packets that left by a port.
+    public var delivered: UInt64 { ports.reduce(0) { $0 + $1.tx } }
+    /// Drops by reason over every service.
+    public var dropped: [String: UInt64] {
+        services.reduce(into: [:]) { sum, s in for (k, v) in s.dropped { sum[k, default: 0] += v } }
+    }
+    public var droppedTotal: UInt64 { services.reduce(0) { $0 + $1.droppedTotal } }
 }

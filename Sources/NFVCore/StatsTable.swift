@@ -20,6 +20,20 @@ public enum StatsTable {
                 + pad(n.state, 9) + pad("\(n.rx)", 14) + pad("\(n.tx)", 14) + pad("\(drops)", 10)
                 + pad(fixed(n.rxMpps, 3), 9) + pad(fixed(n.txMpps, 3), 9) + pad("\(n.rxRing)", 7) + "\(n.txRing)\n"
         }
+        let used = s.services.filter { $0.rx > 0 || $0.tx > 0 || $0.droppedTotal > 0 || $0.supplied > 0 }
+        if !used.isEmpty {
+            out += pad("SVC", 5) + pad("INST", 6) + pad("RX", 14) + pad("TX", 14) + "DROPPED BY REASON (since start, instances that left included)\n"
+            for v in used {
+                let reasons = DropReason.allCases.compactMap { r in v.dropped[r.description].flatMap { $0 > 0 ? "\(r) \($0)" : nil } }
+                out += pad(v.service == 0 ? "mgr" : "\(v.service)", 5) + pad(v.service == 0 ? "-" : "\(v.instances)", 6)
+                    + pad("\(v.rx)", 14) + pad("\(v.tx)", 14) + (reasons.isEmpty ? "-" : reasons.joined(separator: ", ")) + "\n"
+            }
+        }
+        if !s.departed.isEmpty {
+            let died = s.departed.filter { $0.state == "died" }.count
+            out += "left: \(s.departed.count) instance(s), \(died) died\n"
+        }
+        out += "packets: entered \(s.entered) = delivered \(s.delivered) + dropped \(s.droppedTotal) + in flight \(Int64(s.entered) - Int64(s.delivered) - Int64(s.droppedTotal))\n"
         return out
     }
 

@@ -16,13 +16,15 @@ public final class NFContext {
     public let chain: [ServiceID]
 
     @usableFromInline let pool: PacketPool
+    @usableFromInline let supply: BufferSupply
     @usableFromInline let steering: Steering
     @usableFromInline let injectBurst = BurstBuffer()
     let signals: SignalWatcher
-    let table: SharedTable
+    @usableFromInline let table: SharedTable
 
-    init(instance: InstanceID, service: ServiceID, name: String, table: SharedTable, pool: PacketPool, steering: Steering,
-         signals: SignalWatcher) {
+    init(instance: InstanceID, service: ServiceID, name: String, table: SharedTable, pool: PacketPool,
+         supply: BufferSupply, steering: Steering, signals: SignalWatcher) {
+        self.supply = supply
         self.signals = signals
         self.table = table
         self.instance = instance
@@ -49,13 +51,25 @@ public final class NFContext {
 
     /// Makes up to `count` new packets of `length` bytes, lets `fill` write
     /// each (it gets the packet and its index), and sends them as `action`
-    /// says. Returns how many it made: fewer when the pool runs short.
+    /// says. The buffers come from the manager (`BufferSupply`): when its
+    /// supply is empty the NF asks for more and yields until they come.
+    /// Returns how many it made: fewer when the pool runs dry, or when the
+    /// manager gives none in `patience` tries.
     @inlinable @discardableResult
-    public func inject(count: Int, length: Int, action: Action, fill: (Packet, Int) -> Void) -> Int {
+    public func inject(count: Int, length: Int, action: Action, patience: Int = 100_000,
+                       fill: (Packet, Int) -> Void) -> Int {
         var made = 0
+        var tries = 0
+        let manager = table.dataplaneDoorbell
         while made < count {
-            let n = min(injectBurst.capacity, count - made)
-            guard pool.allocate(into: injectBurst, count: n, owner: instance) else { break }
+            let n = supply.take(into: injectBurst, count: min(injectBurst.capacity, count - made), owner: instance,
+                                manager: manager)
+            if n == 0 {
+                tries += 1
+                if pool.available == 0 || tries > patience { break }
+                sched_yield()
+                continue
+            }
             for i in 0..<n {
                 let p = injectBurst[i]
                 p.setLength(length)

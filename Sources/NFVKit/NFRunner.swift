@@ -27,14 +27,15 @@ public enum NFRunner {
         let txRings = try (0..<Limits.maxNFs).map { i throws(NFVError) in try DescriptorRing.lookup(name: SharedNames.txRing(slot: i)) }
         let txRing = txRings[index]
         let steering = Steering(table: table, rxRings: rxRings, txRing: txRing, mark: slot.mark)
+        let supply = BufferSupply(ring: try DescriptorRing.lookup(name: SharedNames.supplyRing(slot: index)), slot: slot)
         let context = NFContext(instance: slot.id, service: options.service, name: options.name,
-                                table: table, pool: pool, steering: steering, signals: signals)
+                                table: table, pool: pool, supply: supply, steering: steering, signals: signals)
         var loop = ReceiveLoop(rx: rxRings[index], slot: slot, table: table, steering: steering, idle: options.idle, burstSize: options.burstSize,
                                mates: CoreMates(table: table, rxRings: rxRings, txRings: txRings, me: slot))
         do {
             try nf.setup(context: context)
         } catch {
-            _ = deregister(slot: slot, rx: rxRings[index], table: table)
+            _ = deregister(slot: slot, rx: rxRings[index], table: table, steering: steering)
             throw error
         }
         let reason = loop.run(&nf, context: context, signals: signals)
@@ -42,39 +43,39 @@ public enum NFRunner {
         loop.counters.merge(steering.counters)
         slot.publish(loop.counters)
         managerAlive = reason != .managerDied
-        let freed = managerAlive ? deregister(slot: slot, rx: rxRings[index], table: table) : 0
+        let freed = managerAlive ? deregister(slot: slot, rx: rxRings[index], table: table, steering: steering) : 0
         return NFSummary(instance: slot.id, counters: loop.counters, freedAtStop: freed, reason: reason)
     }
 
     /// The NF side of leaving: ask to be taken out of the service table,
     /// wait until the manager confirms (so nothing new is routed here), then
-    /// free whatever is still queued and say goodbye. Returns how many
-    /// queued buffers it freed.
-    static func deregister(slot: NFSlot, rx: DescriptorRing, table: SharedTable) -> Int {
+    /// give back whatever is still queued (counted as dropped because it
+    /// stopped) and say goodbye. Returns how many queued packets it gave back.
+    static func deregister(slot: NFSlot, rx: DescriptorRing, table: SharedTable, steering: Steering) -> Int {
         slot.setState(.stopping)
         table.controlDoorbell.ring()
         let burst = BurstBuffer()
         var freed = 0
         let deadline = MonotonicClock.nanoseconds() + 3_000_000_000
         repeat {
-            freed += drain(rx, burst, slot.id)
+            freed += drain(rx, burst, slot.id, steering)
             if slot.state == .removed { break }
             usleep(1000)
         } while MonotonicClock.nanoseconds() < deadline
-        freed += drain(rx, burst, slot.id)
+        freed += drain(rx, burst, slot.id, steering)
         slot.setState(.exited)
         table.controlDoorbell.ring()
         return freed
     }
 
-    /// Frees everything in the ring (taken as `owner`'s, so a kill midway
-    /// loses nothing).
-    static func drain(_ ring: DescriptorRing, _ burst: BurstBuffer, _ owner: InstanceID) -> Int {
+    /// Gives back everything in the ring (taken as `owner`'s, so a kill
+    /// midway loses nothing).
+    static func drain(_ ring: DescriptorRing, _ burst: BurstBuffer, _ owner: InstanceID, _ steering: Steering) -> Int {
         var freed = 0
         while true {
             let n = ring.take(into: burst, owner: owner)
             if n == 0 { return freed }
-            Steering.free(burst, 0..<n)
+            steering.giveBack(burst, 0..<n, reason: .stopped)
             freed += n
         }
     }

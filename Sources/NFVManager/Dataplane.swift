@@ -3,10 +3,14 @@ import NFVCore
 import NFVShared
 
 /// The manager's one packet thread: polls the ports (RX into the chain),
-/// drains NF TX rings out of the ports, and reclaims the buffers of dead
+/// drains NF TX rings out of the ports (freeing and counting what NFs
+/// dropped), stocks NFs' buffer supplies, and reclaims the buffers of dead
 /// NFs. When there is nothing to do it backs off to sleep on its doorbell:
-/// NFs ring it when they fill a TX ring, and with ports it wakes on a timer
-/// that doubles from 1 us up to the configured maximum, to poll them again.
+/// NFs ring it when they fill a TX ring or ask for buffers, and with ports
+/// it wakes on a timer that doubles from 1 us up to the configured maximum,
+/// to poll them again. A reclaim that waits for a consumer to move on (which
+/// may be stopped) does not keep it awake: it looks again on a timer that
+/// doubles from 50 us up to 10 ms.
 /// While it has work it publishes its CPU, so that NFs sharing that CPU yield
 /// to it when their TX rings hold packets (see `CoreMates`).
 final class Dataplane: @unchecked Sendable {
@@ -14,19 +18,26 @@ final class Dataplane: @unchecked Sendable {
     let io: PortIO
     let rxRings: [DescriptorRing]
     let txRings: [DescriptorRing]
+    let supplies: [BufferSupply]
+    let pool: PacketPool
     let reclaimer: Reclaimer
     let control: DataplaneControl
     let maxSleepNanoseconds: UInt64
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
 
-    init(table: SharedTable, io: PortIO, rxRings: [DescriptorRing], txRings: [DescriptorRing], pool: PacketPool,
-         control: DataplaneControl, maxSleepMicroseconds: Int) {
+    /// Longest wait between two looks at a reclaim batch that waits.
+    static let maxReclaimSleepNanoseconds: UInt64 = 10_000_000
+
+    init(table: SharedTable, io: PortIO, rxRings: [DescriptorRing], txRings: [DescriptorRing], supplies: [BufferSupply],
+         pool: PacketPool, control: DataplaneControl, maxSleepMicroseconds: Int) {
         self.table = table
         self.io = io
         self.rxRings = rxRings
         self.txRings = txRings
-        self.reclaimer = Reclaimer(pool: pool, rxRings: rxRings, txRings: txRings)
+        self.supplies = supplies
+        self.pool = pool
+        self.reclaimer = Reclaimer(pool: pool, table: table, rxRings: rxRings, txRings: txRings, supplies: supplies)
         self.control = control
         self.maxSleepNanoseconds = UInt64(maxSleepMicroseconds) * 1000
     }
@@ -55,6 +66,7 @@ final class Dataplane: @unchecked Sendable {
         let hasChain = !table.chain.isEmpty
         var idle = IdlePolicy(spins: 512, yieldEvery: 64)
         var sleep: UInt64 = 1000
+        var reclaimSleep: UInt64 = 50_000
         let bell = table.dataplaneDoorbell
         let portCount = io.ports.count
         while !control.stop.load(ordering: .acquiring) {
@@ -68,11 +80,13 @@ final class Dataplane: @unchecked Sendable {
             while mask != 0 {
                 let i = mask.trailingZeroBitCount
                 mask &= mask - 1
-                work += io.transmit(from: txRings[i], burst: burst)
+                let fates = table.fates(of: table.slot(InstanceID(UInt16(i + 1))).service)
+                work += io.transmit(from: txRings[i], burst: burst, fates: fates)
+                if supplies[i].wanted { work += supplies[i].topUp(from: pool, burst: burst, fates: fates) }
             }
             if control.reclaimRequested.load(ordering: .acquiring) & ~control.reclaimDone.load(ordering: .relaxed) != 0
                 || reclaimer.batch != 0 {
-                reclaimPending()
+                if reclaimPending() { work += 1; reclaimSleep = 50_000 }
             }
             if work > 0 {
                 idle.reset()
@@ -80,15 +94,20 @@ final class Dataplane: @unchecked Sendable {
                 CoreMates.publishDataplaneCPU(table)
                 continue
             }
-            // While a reclaim waits for consumers, keep polling (no long sleep).
-            guard idle.backOff() == .sleep, reclaimer.batch == 0 else { continue }
+            guard idle.backOff() == .sleep else { continue }
             let armed = bell.arm()
             if anyTXWaiting() {
                 bell.disarm()
             } else {
-                // Without ports only a doorbell brings work; the timeout only
-                // bounds how late a stop is seen.
-                bell.wait(armed: armed, timeoutNanoseconds: portCount > 0 ? sleep : 100_000_000)
+                // Without ports only a doorbell brings work, or a waiting
+                // reclaim's consumers moving on (they ring nobody); otherwise
+                // the timeout only bounds how late a stop is seen.
+                var timeout: UInt64 = portCount > 0 ? sleep : 100_000_000
+                if reclaimer.batch != 0 {
+                    timeout = min(timeout, reclaimSleep)
+                    reclaimSleep = min(reclaimSleep * 2, Self.maxReclaimSleepNanoseconds)
+                }
+                bell.wait(armed: armed, timeoutNanoseconds: timeout)
                 sleep = min(sleep * 2, maxSleepNanoseconds)
             }
             idle.reset()
@@ -100,19 +119,22 @@ final class Dataplane: @unchecked Sendable {
         while mask != 0 {
             let i = mask.trailingZeroBitCount
             mask &= mask - 1
-            if txRings[i].count > 0 { return true }
+            if txRings[i].count > 0 || supplies[i].wanted { return true }
         }
         return false
     }
 
     /// Moves the reclaim of dead instances on: adds newly requested ones to
     /// the batch, and when the batch is done, records what each got back.
-    private func reclaimPending() {
+    /// Returns whether anything moved (a batch grew or finished).
+    private func reclaimPending() -> Bool {
         let requested = control.reclaimRequested.load(ordering: .acquiring) & ~control.reclaimDone.load(ordering: .relaxed)
+        var moved = false
         if requested & ~reclaimer.batch != 0 {
             reclaimer.add(requested, live: table.activeMask & ~requested, io: io)
+            moved = true
         }
-        guard let done = reclaimer.finish(), !done.isEmpty else { return }
+        guard let done = reclaimer.finish(), !done.isEmpty else { return moved }
         for (id, freed) in done {
             let slot = table.slot(id)
             slot.reclaimed = slot.reclaimed + UInt64(freed)
@@ -120,6 +142,7 @@ final class Dataplane: @unchecked Sendable {
             control.reclaimDone.bitwiseOr(1 << UInt64(id.rawValue - 1), ordering: .releasing)
         }
         table.controlDoorbell.ring()
+        return true
     }
 
     /// At shutdown, once the thread has stopped: frees what rings and dead

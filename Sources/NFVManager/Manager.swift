@@ -17,6 +17,7 @@ public final class Manager {
     let table: SharedTable
     let rxRings: [DescriptorRing]
     let txRings: [DescriptorRing]
+    let supplies: [BufferSupply]
     let io: PortIO
     let control = DataplaneControl()
     let registry: Registry
@@ -46,10 +47,14 @@ public final class Manager {
             txRings = try (0..<Limits.maxNFs).map { i throws(NFVError) in
                 try DescriptorRing.create(name: SharedNames.txRing(slot: i), size: config.ringSize, multiProducer: false)
             }
+            let supplyRings = try (0..<Limits.maxNFs).map { i throws(NFVError) in
+                try DescriptorRing.create(name: SharedNames.supplyRing(slot: i), size: BufferSupply.ringSize, multiProducer: false)
+            }
             let ports = try config.ports.map { d throws(NFVError) in try EthernetPort.start(device: d, pool: pool) }
             let table = try SharedTable.create(config: config, ringSize: config.ringSize, poolSize: config.poolSize)
             for p in ports { table.addPort(dpdkPortID: p.dpdkPortID, device: p.device) }
             table.setManagerState(.running)
+            supplies = supplyRings.enumerated().map { BufferSupply(ring: $1, slot: table.slot(InstanceID(UInt16($0 + 1)))) }
             io = PortIO(ports: ports, table: table)
             heldByPorts = pool.inUse
             self.pool = pool
@@ -58,11 +63,13 @@ public final class Manager {
             env.shutdown()
             throw error
         }
+        stats = StatsCollector(name: config.name, table: table, pool: pool, rxRings: rxRings, txRings: txRings,
+                               supplies: supplies)
         registry = Registry(table: table, control: control, rxRings: rxRings, txRings: txRings,
-                            waitForChain: config.waitForChain, log: log)
-        dataplane = Dataplane(table: table, io: io, rxRings: rxRings, txRings: txRings, pool: pool, control: control,
+                            waitForChain: config.waitForChain, stats: stats, log: log)
+        dataplane = Dataplane(table: table, io: io, rxRings: rxRings, txRings: txRings, supplies: supplies, pool: pool,
+                              control: control,
                               maxSleepMicroseconds: config.maxIdleSleepMicroseconds)
-        stats = StatsCollector(name: config.name, table: table, pool: pool, rxRings: rxRings, txRings: txRings)
     }
 
     /// What the manager reports when it stops.

@@ -16,6 +16,7 @@ final class Registry {
     let rxRings: [DescriptorRing]
     let txRings: [DescriptorRing]
     let waitForChain: Bool
+    let stats: StatsCollector
     let log: (String) -> Void
     private var watches = [ProcessWatch?](repeating: nil, count: Limits.maxNFs)
     /// When each slot left the service table (0: it has not).
@@ -25,7 +26,8 @@ final class Registry {
     private(set) var reclaimedTotal: UInt64 = 0
 
     init(table: SharedTable, control: DataplaneControl, rxRings: [DescriptorRing], txRings: [DescriptorRing],
-         waitForChain: Bool, log: @escaping (String) -> Void) {
+         waitForChain: Bool, stats: StatsCollector, log: @escaping (String) -> Void) {
+        self.stats = stats
         self.rxRings = rxRings
         self.txRings = txRings
         self.table = table
@@ -174,6 +176,7 @@ final class Registry {
         table.deactivate(InstanceID(UInt16(i + 1)))
         control.reclaimRequested.bitwiseAnd(~bit, ordering: .relaxed)
         control.reclaimDone.bitwiseAnd(~bit, ordering: .relaxed)
+        stats.recordDeparture(slot, died: died[i])
         if died[i] {
             reclaimedTotal += slot.reclaimed
             log("instance \(i + 1) ('\(slot.name)'): \(slot.reclaimed) buffers returned to the pool")

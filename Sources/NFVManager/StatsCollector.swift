@@ -3,24 +3,48 @@ import NFVCore
 import NFVShared
 
 /// Builds the platform's statistics from the shared table once a second,
-/// with rates from the difference to the previous reading.
+/// with rates from the difference to the previous reading; keeps what
+/// instances that left had counted, so that per-service sums outlive them.
+/// Control thread only.
 final class StatsCollector {
     let name: String
     let table: SharedTable
     let pool: PacketPool
     let rxRings: [DescriptorRing]
     let txRings: [DescriptorRing]
+    let supplies: [BufferSupply]
     let started = MonotonicClock.nanoseconds()
     private var last: (time: UInt64, ports: [PortStats], nfs: [UInt16: (rx: UInt64, tx: UInt64, generation: UInt32)])
-    private var generations = [UInt16: UInt32]()
+    /// Instances that left, latest last.
+    private var departed: [NFStats] = []
+    /// Counters of every instance that left, summed per service.
+    private var departedSums = [(rx: UInt64, tx: UInt64)](repeating: (0, 0), count: Limits.maxServices)
+    /// Services that ever had an instance.
+    private var used = Set<UInt16>([0])
 
-    init(name: String, table: SharedTable, pool: PacketPool, rxRings: [DescriptorRing], txRings: [DescriptorRing]) {
+    init(name: String, table: SharedTable, pool: PacketPool, rxRings: [DescriptorRing], txRings: [DescriptorRing],
+         supplies: [BufferSupply]) {
         self.name = name
         self.table = table
         self.pool = pool
         self.rxRings = rxRings
         self.txRings = txRings
+        self.supplies = supplies
         last = (started, [], [:])
+    }
+
+    /// Records an instance leaving (it exited, or died and was reclaimed),
+    /// with its last published counters.
+    func recordDeparture(_ slot: NFSlot, died: Bool) {
+        let c = slot.counters
+        let s = Int(slot.service.rawValue) & (Limits.maxServices - 1)
+        departedSums[s].rx &+= c.rx
+        departedSums[s].tx &+= c.tx
+        departed.append(NFStats(instance: slot.id.rawValue, service: slot.service.rawValue, name: slot.name, pid: slot.pid,
+                                state: died ? "died" : "exited", rx: c.rx, tx: c.tx, dropped: c.dropped,
+                                noRoute: c.noRoute, ringFull: c.ringFull, rxMpps: 0, txMpps: 0, rxRing: 0, txRing: 0,
+                                sleeps: c.sleeps, reclaimed: slot.reclaimed))
+        if departed.count > PlatformStats.departedKept { departed.removeFirst(departed.count - PlatformStats.departedKept) }
     }
 
     func snapshot(reclaimed: UInt64) -> PlatformStats {
@@ -53,8 +77,20 @@ final class StatsCollector {
                                sleeps: c.sleeps, reclaimed: slot.reclaimed))
         }
         last = (now, ports, seen.mapValues { (rx: $0.0, tx: $0.1, generation: $0.2) })
+        for n in nfs { used.insert(n.service) }
+        let services = used.sorted().map { s -> ServiceStats in
+            let fates = table.fates(of: ServiceID(s))
+            let live = nfs.filter { $0.service == s }
+            return ServiceStats(service: s, instances: s == 0 ? 0 : table.instances(of: ServiceID(s)).count,
+                                rx: departedSums[Int(s)].rx + live.reduce(0) { $0 + $1.rx },
+                                tx: departedSums[Int(s)].tx + live.reduce(0) { $0 + $1.tx },
+                                dropped: Dictionary(uniqueKeysWithValues: fates.dropped.map { ($0.key.description, $0.value) }),
+                                supplied: fates.supplied)
+        }
+        let stocked = supplies.reduce(0) { $0 + $1.ring.count }
         return PlatformStats(name: name, uptimeSeconds: Double(now - started) / 1e9, poolSize: UInt32(pool.size),
-                             poolInUse: UInt32(pool.inUse), reclaimed: reclaimed, ports: ports, nfs: nfs)
+                             poolInUse: UInt32(max(0, pool.inUse - stocked)), poolSupplied: UInt32(stocked),
+                             reclaimed: reclaimed, ports: ports, nfs: nfs, departed: departed, services: services)
     }
 
     /// Writes `stats` as JSON to `path`, atomically (write, then rename).

@@ -28,6 +28,9 @@ public struct DescriptorRing: @unchecked Sendable {
     @inlinable public var count: Int { Int(nfv_ring_count(ring)) }
 
     /// Enqueues descriptors `range` of `burst`; returns how many went in.
+    /// Unmarked: only for rings with a single producer (TX and supply rings),
+    /// or where no other producer can be inside (tests). NFs and the
+    /// dataplane enqueue into RX rings through `Steering`'s marked enqueue.
     @inlinable
     public func enqueue(_ burst: BurstBuffer, _ range: Range<Int>) -> Int {
         let n = UInt32(range.count)
@@ -41,6 +44,15 @@ public struct DescriptorRing: @unchecked Sendable {
     public func take(into burst: BurstBuffer, owner: InstanceID) -> Int {
         Int(nfv_ring_take(ring, burst.slots, UInt32(burst.capacity), owner.rawValue))
     }
+
+    /// `take`, of at most `max` descriptors.
+    @inlinable
+    public func take(into burst: BurstBuffer, owner: InstanceID, max: Int) -> Int {
+        Int(nfv_ring_take(ring, burst.slots, UInt32(min(max, burst.capacity)), owner.rawValue))
+    }
+
+    /// Room left, in descriptors.
+    @inlinable public var freeCount: Int { Int(nfv_ring_free_count(ring)) }
 
     /// Takes what a dead consumer left, from its consumer tail (manager only).
     public func salvage(into burst: BurstBuffer) -> Int {

@@ -2,8 +2,8 @@
 import NFVCore
 
 /// The manager's packet I/O between ports and rings: RX into the default
-/// chain, TX from NF TX rings out of ports. Every packet is either handed
-/// on or freed and counted.
+/// chain, TX from NF TX rings out of ports (and, for what NFs dropped, back
+/// to the pool). Every packet is either handed on or freed and counted.
 public struct PortIO {
     public let ports: [EthernetPort]
     public let counters: [PortCounters]
@@ -33,9 +33,11 @@ public struct PortIO {
     }
 
     /// Moves one burst from an NF's TX ring out of the ports its packets
-    /// name. Returns packets dequeued.
+    /// name; what the NF dropped (`NFV_OUT_FREE`) goes back to the pool,
+    /// counted by its reason in `fates` (the NF's service's), as does what a
+    /// port refuses. Returns packets dequeued.
     @inlinable
-    public func transmit(from ring: DescriptorRing, burst: BurstBuffer) -> Int {
+    public func transmit(from ring: DescriptorRing, burst: BurstBuffer, fates: Fates) -> Int {
         let n = ring.take(into: burst, owner: InstanceID(0))
         guard n > 0 else { return 0 }
         var start = 0
@@ -43,9 +45,20 @@ public struct PortIO {
             let port = Int(nfv_mbuf_meta(OpaquePointer(burst.slots[start]!))!.pointee.out_port)
             var end = start + 1
             while end < n, Int(nfv_mbuf_meta(OpaquePointer(burst.slots[end]!))!.pointee.out_port) == port { end += 1 }
-            let sent = port < ports.count ? ports[port].transmit(burst, start..<end) : 0
-            if sent < end - start { Steering.free(burst, (start + sent)..<end) }
-            if port < ports.count { counters[port].add(tx: UInt64(sent), dropped: UInt64(end - start - sent)) }
+            if port == Int(NFV_OUT_FREE) {
+                for i in start..<end {
+                    let reason = Int(nfv_mbuf_meta(OpaquePointer(burst.slots[i]!))!.pointee.aux)
+                    fates.count(1, DropReason(rawValue: reason) ?? .verdict)
+                }
+                Steering.free(burst, start..<end)
+            } else {
+                let sent = port < ports.count ? ports[port].transmit(burst, start..<end) : 0
+                if sent < end - start {
+                    fates.count(end - start - sent, port < ports.count ? .txFailed : .noRoute)
+                    Steering.free(burst, (start + sent)..<end)
+                }
+                if port < ports.count { counters[port].add(tx: UInt64(sent), dropped: UInt64(end - start - sent)) }
+            }
             start = end
         }
         return n

@@ -3,23 +3,30 @@ import NFVCore
 
 /// Takes back every buffer dead NF instances held.
 ///
-/// Each buffer names its owner in its metadata: the instance that allocated
-/// it or last took it from a ring (`DescriptorRing.take` stamps it before
-/// the ring lets go). So, for a dead instance X:
-/// 1. what X queued for ports leaves (its TX ring), and what is in X's own
-///    RX ring is freed (X's ring, X's responsibility, whoever stamped it);
+/// Each buffer names its owner in its metadata: the instance that last took
+/// it from a ring (`DescriptorRing.take` stamps it before the ring lets go;
+/// NFs get new buffers from their supply ring the same way). So, for a dead
+/// instance X:
+/// 1. what X queued for ports leaves and what it dropped is freed (its TX
+///    ring), its unused supply goes back, and what is in X's own RX ring is
+///    freed (X's ring, X's responsibility, whoever stamped it);
 /// 2. what X sent to a live NF Y still carries X's name while it waits in
 ///    Y's ring, so the reclaim waits until every live Y has taken what its
 ///    ring held at that moment (Y re-stamps it);
 /// 3. then every pooled buffer still stamped X is in X's dead hands: freed.
 ///
-/// Run it only on the manager's dataplane thread, after the instances have
-/// been out of the service table for a grace period. One batch at a time:
-/// instances that die while a batch waits join it before its scan.
+/// What steps 1 (RX ring) and 3 free counts as `DropReason.reclaimed` in
+/// the fates of X's service. Run it only on the manager's dataplane thread,
+/// after the instances have been out of the service table for a grace
+/// period and any enqueue they left half done has been repaired. One batch
+/// at a time: instances that die while a batch waits join it before its
+/// scan. (Sources/NFVShared/Models/ownership.pml models steps 2 and 3.)
 public final class Reclaimer {
     public let pool: PacketPool
+    let table: SharedTable
     let rxRings: [DescriptorRing]
     let txRings: [DescriptorRing]
+    let supplies: [BufferSupply]
     let burst = BurstBuffer(capacity: 1024)
     /// Instances (bit i: instance i + 1) in the current batch.
     public private(set) var batch: UInt64 = 0
@@ -28,11 +35,16 @@ public final class Reclaimer {
     /// For each live slot: how far its consumer must get (step 2).
     private var waitFor: [(slot: Int, produced: UInt32)] = []
 
-    public init(pool: PacketPool, rxRings: [DescriptorRing], txRings: [DescriptorRing]) {
+    public init(pool: PacketPool, table: SharedTable, rxRings: [DescriptorRing], txRings: [DescriptorRing],
+                supplies: [BufferSupply]) {
         self.pool = pool
+        self.table = table
         self.rxRings = rxRings
         self.txRings = txRings
+        self.supplies = supplies
     }
+
+    func fates(_ i: Int) -> Fates { table.fates(of: table.slot(InstanceID(UInt16(i + 1))).service) }
 
     /// Adds dead instances (a mask) to the batch: step 1 for each, and the
     /// positions step 2 waits for over the `live` slots. Every live ring's
@@ -44,7 +56,9 @@ public final class Reclaimer {
         while mask != 0 {
             let i = mask.trailingZeroBitCount
             mask &= mask - 1
-            while io.transmit(from: txRings[i], burst: burst) > 0 {}
+            let fates = fates(i)
+            while io.transmit(from: txRings[i], burst: burst, fates: fates) > 0 {}
+            _ = supplies[i].takeBack(burst: burst, fates: fates)
             freed[i] += salvage(i)
         }
         batch |= dead
@@ -73,6 +87,7 @@ public final class Reclaimer {
             let id = InstanceID(UInt16(i + 1))
             // Late arrivals (a sender with a stale view of the service table).
             let n = freed[i] + pool.reclaim(ownedBy: id) + salvage(i)
+            fates(i).count(n, .reclaimed)
             result.append((id, n))
             freed[i] = 0
         }
@@ -91,14 +106,22 @@ public final class Reclaimer {
         }
     }
 
-    /// At shutdown, with every NF gone: frees what any ring still holds, then
-    /// every buffer still stamped with an instance. Returns how many.
+    /// At shutdown, with every NF gone: sends or frees what TX rings hold,
+    /// takes back every supply, frees what RX rings still hold, then every
+    /// buffer still stamped with an instance (counted as reclaimed by the
+    /// manager's own service, 0). Returns how many packets it freed.
     public func reclaimAll(io: PortIO) -> Int {
         var total = 0
         for i in 0..<rxRings.count {
-            while io.transmit(from: txRings[i], burst: burst) > 0 {}
-            total += salvage(i)
+            let fates = fates(i)
+            while io.transmit(from: txRings[i], burst: burst, fates: fates) > 0 {}
+            _ = supplies[i].takeBack(burst: burst, fates: fates)
+            let n = salvage(i)
+            fates.count(n, .reclaimed)
+            total += n
         }
-        return total + pool.reclaim(ownedBy: nil)
+        let stamped = pool.reclaim(ownedBy: nil)
+        table.fates(of: ServiceID(0)).count(stamped, .reclaimed)
+        return total + stamped
     }
 }

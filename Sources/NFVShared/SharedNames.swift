@@ -24,6 +24,9 @@ public struct SharedNames: Sendable, Equatable {
     public static func rxRing(slot: Int) -> String { "nfv_rx_\(slot)" }
     /// The TX ring (towards the manager's TX work) of the NF slot.
     public static func txRing(slot: Int) -> String { "nfv_tx_\(slot)" }
+    /// The ring through which the manager gives the NF slot buffers to make
+    /// packets in (`BufferSupply`).
+    public static func supplyRing(slot: Int) -> String { "nfv_supply_\(slot)" }
 
     /// The address every process maps shared memory at.
     public static let baseVirtualAddress = "0x7f000000000"

@@ -1,5 +1,8 @@
 @preconcurrency import CDPDK
 import NFVCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Turns actions into destinations and moves descriptors there in runs: the
 /// one routing path both the manager's RX work and every NF use.
@@ -10,8 +13,10 @@ import NFVCore
 /// packet keeps its sender as owner until the receiver takes it from its
 /// ring (`DescriptorRing.take`), so there is no moment when a killed sender
 /// or receiver leaves a buffer that nobody's reclaim would find. Whatever
-/// cannot be delivered (no instance, ring full) is freed and counted: every
-/// packet is forwarded or freed.
+/// is dropped (a verdict, no instance, a full ring) is given back with its
+/// reason (`giveBack`): an NF hands it to the manager through its TX ring,
+/// still stamped its own, and the manager frees it and counts it, so every
+/// packet is forwarded or freed and counted, even by an NF killed midway.
 ///
 /// One per thread; not thread-safe.
 public final class Steering: @unchecked Sendable {
@@ -27,6 +32,8 @@ public final class Steering: @unchecked Sendable {
     @usableFromInline let txRing: OpaquePointer?
     /// Where this sender marks the RX-ring enqueue it is inside.
     @usableFromInline let mark: ProducerMark
+    /// The manager's own drops (it frees them itself).
+    @usableFromInline let managerFates: Fates
     /// The chain's services (`chainLength` of them).
     @usableFromInline let chain: UnsafeMutablePointer<UInt16>
     @usableFromInline let chainLength: Int
@@ -45,6 +52,7 @@ public final class Steering: @unchecked Sendable {
     public init(table: SharedTable, rxRings: [DescriptorRing], txRing: DescriptorRing?, mark: ProducerMark) {
         self.table = table.rawTable
         self.mark = mark
+        managerFates = table.fates(of: ServiceID(0))
         rings = .allocate(capacity: rxRings.count)
         for (i, r) in rxRings.enumerated() { (rings + i).initialize(to: r.ring) }
         self.txRing = txRing?.ring
@@ -179,12 +187,12 @@ public final class Steering: @unchecked Sendable {
         flush(runCode, burst, runStart..<count)
     }
 
-    /// Delivers one run; frees what cannot be delivered.
+    /// Delivers one run; gives back what cannot be delivered.
     @inlinable
     func flush(_ code: Int, _ burst: BurstBuffer, _ range: Range<Int>) {
         if code <= 0 {
             if code == Self.drop { counters.dropped &+= UInt64(range.count) } else { counters.noRoute &+= UInt64(range.count) }
-            Self.free(burst, range)
+            giveBack(burst, range, reason: code == Self.drop ? .verdict : .noRoute)
             return
         }
         let sent: Int
@@ -201,11 +209,57 @@ public final class Steering: @unchecked Sendable {
         counters.tx &+= UInt64(sent)
         if sent < range.count {
             counters.ringFull &+= UInt64(range.count - sent)
-            Self.free(burst, (range.lowerBound + sent)..<range.upperBound)
+            giveBack(burst, (range.lowerBound + sent)..<range.upperBound, reason: .ringFull)
         }
     }
 
-    /// Returns buffers to the pool, owned by nobody.
+    /// Drops packets `range` of `burst` for `reason`. The manager frees them
+    /// and counts them itself; an NF marks each for the pool with its reason
+    /// and queues them on its TX ring, still stamped its own, for the
+    /// manager to free and count (so a kill midway loses none: they are in
+    /// its hands or in its ring).
+    @inlinable
+    public func giveBack(_ burst: BurstBuffer, _ range: Range<Int>, reason: DropReason) {
+        guard !range.isEmpty else { return }
+        guard let txRing else {
+            managerFates.count(range.count, reason)
+            Self.free(burst, range)
+            return
+        }
+        for i in range {
+            let meta = nfv_mbuf_meta(OpaquePointer(burst.slots[i]!))!
+            meta.pointee.out_port = UInt16(NFV_OUT_FREE)
+            meta.pointee.aux = UInt16(reason.rawValue)
+        }
+        let sent = Int(rte_ring_enqueue_burst(txRing, burst.slots + range.lowerBound, UInt32(range.count), nil))
+        // Pairs with nfv_doorbell_arm in the manager's dataplane thread.
+        if sent > 0 { _ = nfv_doorbell_ring_if_asleep(nfv_table_dataplane(table)) }
+        if sent < range.count { giveBackWaiting(txRing, burst, (range.lowerBound + sent)..<range.upperBound) }
+    }
+
+    /// The TX ring is full: wait for the manager to drain it. If the
+    /// manager is gone there is nobody to count them: free them directly.
+    @inline(never) @usableFromInline
+    func giveBackWaiting(_ ring: OpaquePointer, _ burst: BurstBuffer, _ range: Range<Int>) {
+        var start = range.lowerBound
+        var attempts = 0
+        while start < range.upperBound {
+            let n = Int(rte_ring_enqueue_burst(ring, burst.slots + start, UInt32(range.upperBound - start), nil))
+            start += n
+            nfv_doorbell_ring(nfv_table_dataplane(table))
+            if n == 0 {
+                attempts += 1
+                if attempts % 1024 == 0 && kill(table.pointee.manager_pid, 0) != 0 && errno == ESRCH {
+                    Self.free(burst, start..<range.upperBound)
+                    return
+                }
+                sched_yield()
+            }
+        }
+    }
+
+    /// Returns buffers to the pool, owned by nobody. The manager only: NFs
+    /// give buffers back through `giveBack`.
     @inlinable
     public static func free(_ burst: BurstBuffer, _ range: Range<Int>) {
         for i in range { nfv_mbuf_set_owner(OpaquePointer(burst.slots[i]!), 0) }

@@ -14,6 +14,7 @@ final class SharedMemoryTests: XCTestCase {
         let table: SharedTable
         let rx: [DescriptorRing]
         let tx: [DescriptorRing]
+        let supplies: [BufferSupply]
 
         init() throws {
             var stale = 0
@@ -21,11 +22,16 @@ final class SharedMemoryTests: XCTestCase {
             pool = try PacketPool.create(buffers: 2047)
             rx = try (0..<Limits.maxNFs).map { try DescriptorRing.create(name: SharedNames.rxRing(slot: $0), size: 64, multiProducer: true) }
             tx = try (0..<Limits.maxNFs).map { try DescriptorRing.create(name: SharedNames.txRing(slot: $0), size: 64, multiProducer: false) }
+            let supplyRings = try (0..<Limits.maxNFs).map {
+                try DescriptorRing.create(name: SharedNames.supplyRing(slot: $0), size: BufferSupply.ringSize, multiProducer: false)
+            }
             var config = ManagerConfig()
             config.chain = [ServiceID(1), ServiceID(2)]
             config.balance = [ServiceID(5): .queue]
-            table = try SharedTable.create(config: config, ringSize: 64, poolSize: 2047)
+            let table = try SharedTable.create(config: config, ringSize: 64, poolSize: 2047)
             table.setManagerState(.running)
+            self.table = table
+            supplies = supplyRings.enumerated().map { BufferSupply(ring: $1, slot: table.slot(InstanceID(UInt16($0 + 1)))) }
         }
     }
 
@@ -44,7 +50,7 @@ final class SharedMemoryTests: XCTestCase {
     override func tearDown() {
         // Every test leaves the pool full and the rings empty.
         let burst = BurstBuffer()
-        for r in f.rx + f.tx { while r.take(into: burst, owner: InstanceID(0)) > 0 {} }
+        for r in f.rx + f.tx + f.supplies.map(\.ring) { while r.take(into: burst, owner: InstanceID(0)) > 0 {} }
         _ = f.pool.reclaim(ownedBy: nil)
         for s in 1..<8 { f.table.setInstances([], of: ServiceID(UInt16(s))) }
     }
@@ -164,7 +170,7 @@ final class SharedMemoryTests: XCTestCase {
         let inHand = allocate(3, owner: 8)
         let sent = allocate(2, owner: 8)
         XCTAssertEqual(f.rx[3].enqueue(sent, 0..<2), 2)
-        let r = Reclaimer(pool: f.pool, rxRings: f.rx, txRings: f.tx)
+        let r = Reclaimer(pool: f.pool, table: f.table, rxRings: f.rx, txRings: f.tx, supplies: f.supplies)
         r.add(1 << 7, live: 1 << 3, io: PortIO(ports: [], table: f.table))
         XCTAssertNil(r.finish(), "must wait until instance 4 has taken what 8 sent it")
         let taken = BurstBuffer()
@@ -188,7 +194,7 @@ final class SharedMemoryTests: XCTestCase {
         let io = PortIO(ports: [], table: f.table)
         let first = allocate(3, owner: 12)
         XCTAssertEqual(f.rx[3].enqueue(first, 0..<3), 3)
-        let r = Reclaimer(pool: f.pool, rxRings: f.rx, txRings: f.tx)
+        let r = Reclaimer(pool: f.pool, table: f.table, rxRings: f.rx, txRings: f.tx, supplies: f.supplies)
         r.add(1 << 11, live: (1 << 3) | (1 << 12), io: io)
         let late = allocate(2, owner: 13)
         XCTAssertEqual(f.rx[3].enqueue(late, 0..<2), 2)
@@ -203,6 +209,52 @@ final class SharedMemoryTests: XCTestCase {
         XCTAssertEqual(done?.reduce(0) { $0 + $1.1 }, 0, "neither dead instance held anything")
         Steering.free(taken, 0..<3)
         Steering.free(rest, 0..<2)
+        XCTAssertEqual(f.pool.available, full)
+    }
+
+    /// An NF frees nothing itself: what it drops goes to its TX ring, still
+    /// stamped its own, marked for the pool with the reason; the manager's
+    /// TX work frees it and counts it for the NF's service.
+    func testAnNFsDropsGoBackThroughItsTXRingAndAreCounted() {
+        let full = f.pool.available
+        let slot = f.table.slot(InstanceID(30))
+        slot.service = ServiceID(7)
+        let nf = Steering(table: f.table, rxRings: f.rx, txRing: f.tx[29], mark: slot.mark)
+        let fates = f.table.fates(of: ServiceID(7))
+        let before = fates.dropped
+        nf.send(allocate(5, owner: 30), count: 5, action: .drop)
+        nf.send(allocate(3, owner: 30), count: 3, action: .toService(ServiceID(4)))  // no instance
+        XCTAssertEqual(f.tx[29].count, 8, "queued for the manager, not freed")
+        XCTAssertEqual(f.pool.available, full - 8)
+        XCTAssertEqual(f.pool.reclaim(ownedBy: InstanceID(31)), 0)
+        let io = PortIO(ports: [], table: f.table)
+        XCTAssertEqual(io.transmit(from: f.tx[29], burst: BurstBuffer(), fates: fates), 8)
+        XCTAssertEqual(f.pool.available, full)
+        XCTAssertEqual(fates.dropped[.verdict]! - before[.verdict]!, 5)
+        XCTAssertEqual(fates.dropped[.noRoute]! - before[.noRoute]!, 3)
+        XCTAssertEqual(nf.counters.dropped, 5)
+        XCTAssertEqual(nf.counters.noRoute, 3)
+    }
+
+    /// An NF's new buffers come from its supply ring, stocked by the manager
+    /// when asked, stamped the NF's own as they leave the ring; what is left
+    /// when it goes is taken back and not counted as given.
+    func testTheSupplyGivesStampedBuffersAndTakesBackTheRest() {
+        let full = f.pool.available
+        let supply = f.supplies[39]
+        let fates = f.table.fates(of: ServiceID(8))
+        let before = fates.supplied
+        let burst = BurstBuffer()
+        XCTAssertEqual(supply.take(into: burst, count: 10, owner: InstanceID(40), manager: f.table.dataplaneDoorbell), 0)
+        XCTAssertTrue(supply.wanted, "an empty supply asks for more")
+        XCTAssertEqual(supply.topUp(from: f.pool, burst: burst, fates: fates), BufferSupply.ringSize - 1)
+        XCTAssertFalse(supply.wanted)
+        XCTAssertEqual(supply.topUp(from: f.pool, burst: burst, fates: fates), 0, "only when asked")
+        XCTAssertEqual(f.pool.reclaim(ownedBy: nil), 0, "stock belongs to nobody")
+        XCTAssertEqual(supply.take(into: burst, count: 10, owner: InstanceID(40), manager: f.table.dataplaneDoorbell), 10)
+        XCTAssertEqual(f.pool.reclaim(ownedBy: InstanceID(40)), 10, "taken buffers are the NF's")
+        XCTAssertEqual(supply.takeBack(burst: burst, fates: fates), BufferSupply.ringSize - 11)
+        XCTAssertEqual(fates.supplied - before, 10, "only the buffers it took count as given")
         XCTAssertEqual(f.pool.available, full)
     }
 
