@@ -134,7 +134,8 @@ typedef struct nfv_nf_slot {
     uint64_t producing;
     uint32_t wants_buffers;  /* atomic: the NF asks the manager to top up its supply ring */
     uint32_t pad2;
-    uint8_t pad3[48];
+    uint64_t strays;      /* of `reclaimed`: found by the stamp scan, outside any ring */
+    uint8_t pad3[40];
 } nfv_nf_slot_t;
 
 /* How a service with several instances spreads packets over them. */
@@ -245,6 +246,7 @@ static inline uint64_t *nfv_doorbell_rings(nfv_doorbell_t *d) { return &d->rings
 /* 0: rx, 1: tx, 2: dropped */
 static inline uint64_t *nfv_port_counter(nfv_port_t *p, unsigned i) { return (&p->rx) + i; }
 static inline uint64_t *nfv_slot_reclaimed(nfv_nf_slot_t *s) { return &s->reclaimed; }
+static inline uint64_t *nfv_slot_strays(nfv_nf_slot_t *s) { return &s->strays; }
 static inline uint64_t *nfv_slot_producing(nfv_nf_slot_t *s) { return &s->producing; }
 static inline uint32_t *nfv_slot_wants_buffers(nfv_nf_slot_t *s) { return &s->wants_buffers; }
 /* Counter `i` of a service's fates: 0..<NFV_DROP_REASONS the drops by reason, then `supplied`. */
@@ -413,9 +415,12 @@ static inline uint64_t nfv_mark_load(const uint64_t *mark) { return __atomic_loa
 static inline void nfv_mark_clear(uint64_t *mark) { __atomic_store_n(mark, 0, __ATOMIC_RELEASE); }
 
 /* Enqueues up to `n` descriptors into HTS-producer ring `r` (its index
- * `ring`), marking `mark` as above. Returns how many went in. */
+ * `ring`), marking `mark` as above. Returns how many went in. `fault`, for
+ * fault-injection tests only (NULL otherwise), counts down once per
+ * reservation and stops the process (SIGSTOP) inside the reservation it
+ * reaches 0 in. */
 static inline unsigned nfv_ring_enqueue_marked(struct rte_ring *r, uint32_t ring, void *const *objs, unsigned n,
-                                               uint64_t *mark) {
+                                               uint64_t *mark, uint32_t *fault) {
     uint64_t *word = (uint64_t *)(void *)&r->hts_prod.ht.raw;
     unsigned spins = 0;
     for (;;) {
@@ -437,6 +442,7 @@ static inline unsigned nfv_ring_enqueue_marked(struct rte_ring *r, uint32_t ring
         __atomic_store_n(mark, NFV_MARK(ring, head), __ATOMIC_SEQ_CST);
         uint64_t reserved = (uint64_t)(head + k) | ((uint64_t)tail << 32);
         if (!__atomic_compare_exchange_n(word, &raw, reserved, 0, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) continue;
+        if (fault != NULL && *fault > 0 && --*fault == 0) raise(SIGSTOP);
         void **slots = (void **)(void *)&r[1];
         for (unsigned i = 0; i < k; i++) slots[(head + i) & r->mask] = objs[i];
         /* Release: the entries are visible before the consumer sees the tail move. */

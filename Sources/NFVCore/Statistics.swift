@@ -90,6 +90,9 @@ public struct PlatformStats: Codable, Sendable, Equatable {
     public var poolSupplied: UInt32
     /// Buffers taken back from NFs that died.
     public var reclaimed: UInt64
+    /// Buffers stamped by NFs that exited cleanly found in no ring: each is a
+    /// fault of the ownership protocol (the manager logs it); always 0.
+    public var strays: UInt64
     public var ports: [PortStats]
     /// Instances registered now.
     public var nfs: [NFStats]
@@ -103,7 +106,9 @@ public struct PlatformStats: Codable, Sendable, Equatable {
     public static let departedKept = 1024
 
     public init(name: String, uptimeSeconds: Double, poolSize: UInt32, poolInUse: UInt32, poolSupplied: UInt32 = 0,
-                reclaimed: UInt64, ports: [PortStats], nfs: [NFStats], departed: [NFStats] = [], services: [ServiceStats] = []) {
+                reclaimed: UInt64, strays: UInt64 = 0, ports: [PortStats], nfs: [NFStats], departed: [NFStats] = [],
+                services: [ServiceStats] = []) {
+        self.strays = strays
         self.name = name; self.uptimeSeconds = uptimeSeconds; self.poolSize = poolSize; self.poolInUse = poolInUse
         self.poolSupplied = poolSupplied; self.reclaimed = reclaimed; self.ports = ports; self.nfs = nfs
         self.departed = departed; self.services = services

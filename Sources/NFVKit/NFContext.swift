@@ -18,12 +18,14 @@ public final class NFContext {
     @usableFromInline let pool: PacketPool
     @usableFromInline let supply: BufferSupply
     @usableFromInline let steering: Steering
+    @usableFromInline let fault: FaultPoint?
     @usableFromInline let injectBurst = BurstBuffer()
     let signals: SignalWatcher
     @usableFromInline let table: SharedTable
 
     init(instance: InstanceID, service: ServiceID, name: String, table: SharedTable, pool: PacketPool,
-         supply: BufferSupply, steering: Steering, signals: SignalWatcher) {
+         supply: BufferSupply, steering: Steering, fault: FaultPoint?, signals: SignalWatcher) {
+        self.fault = fault
         self.supply = supply
         self.signals = signals
         self.table = table
@@ -70,6 +72,7 @@ public final class NFContext {
                 sched_yield()
                 continue
             }
+            fault?.pass(.supplyTaken)
             for i in 0..<n {
                 let p = injectBurst[i]
                 p.setLength(length)

@@ -14,6 +14,7 @@ public enum NFRunner {
     public static func run<NF: NetworkFunction>(_ nf: inout NF, options: NFOptions) throws -> NFSummary {
         // Before DPDK starts its threads, so they inherit the blocked signals.
         let signals = SignalWatcher()
+        let fault = try FaultPoint.fromEnvironment()
         var staleFiles = 0
         let env = try Environment(role: .secondary, names: SharedNames(platform: options.platform), removedStaleFiles: &staleFiles)
         var managerAlive = true
@@ -26,10 +27,10 @@ public enum NFRunner {
         let index = Int(slot.id.rawValue) - 1
         let txRings = try (0..<Limits.maxNFs).map { i throws(NFVError) in try DescriptorRing.lookup(name: SharedNames.txRing(slot: i)) }
         let txRing = txRings[index]
-        let steering = Steering(table: table, rxRings: rxRings, txRing: txRing, mark: slot.mark)
+        let steering = Steering(table: table, rxRings: rxRings, txRing: txRing, mark: slot.mark, fault: fault)
         let supply = BufferSupply(ring: try DescriptorRing.lookup(name: SharedNames.supplyRing(slot: index)), slot: slot)
         let context = NFContext(instance: slot.id, service: options.service, name: options.name,
-                                table: table, pool: pool, supply: supply, steering: steering, signals: signals)
+                                table: table, pool: pool, supply: supply, steering: steering, fault: fault, signals: signals)
         var loop = ReceiveLoop(rx: rxRings[index], slot: slot, table: table, steering: steering, idle: options.idle, burstSize: options.burstSize,
                                mates: CoreMates(table: table, rxRings: rxRings, txRings: txRings, me: slot))
         do {

@@ -137,7 +137,8 @@ final class Dataplane: @unchecked Sendable {
         guard let done = reclaimer.finish(), !done.isEmpty else { return moved }
         for (id, freed) in done {
             let slot = table.slot(id)
-            slot.reclaimed = slot.reclaimed + UInt64(freed)
+            slot.reclaimed = slot.reclaimed + UInt64(freed.total)
+            slot.strays = slot.strays + UInt64(freed.strays)
             // Release: the control thread reads `reclaimed` after seeing the bit.
             control.reclaimDone.bitwiseOr(1 << UInt64(id.rawValue - 1), ordering: .releasing)
         }

@@ -109,7 +109,7 @@ public final class Manager {
     }
 
     private func snapshotAndReport(_ report: (PlatformStats) -> Void) -> PlatformStats {
-        let s = stats.snapshot(reclaimed: registry.reclaimedTotal)
+        let s = stats.snapshot(reclaimed: registry.reclaimedTotal, strays: registry.straysAfterExit)
         report(s)
         return s
     }

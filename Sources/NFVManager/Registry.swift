@@ -24,6 +24,9 @@ final class Registry {
     private var died = [Bool](repeating: false, count: Limits.maxNFs)
     /// Buffers reclaimed from NFs that died, since start.
     private(set) var reclaimedTotal: UInt64 = 0
+    /// Buffers stamped by instances that exited cleanly found in no ring
+    /// (each a fault of the ownership protocol), since start.
+    private(set) var straysAfterExit: UInt64 = 0
 
     init(table: SharedTable, control: DataplaneControl, rxRings: [DescriptorRing], txRings: [DescriptorRing],
          waitForChain: Bool, stats: StatsCollector, log: @escaping (String) -> Void) {
@@ -81,6 +84,7 @@ final class Registry {
             if now >= removedAt[i] + Self.graceNanoseconds, control.reclaimRequested.load(ordering: .relaxed) & (1 << UInt64(i)) == 0,
                repairRings(deadSlot: i) {
                 requestReclaim(i)
+                log("instance \(i + 1): its rings are consistent; reclaim requested")
             }
             return
         }
@@ -182,6 +186,10 @@ final class Registry {
             log("instance \(i + 1) ('\(slot.name)'): \(slot.reclaimed) buffers returned to the pool")
         } else {
             log("NF '\(slot.name)' (pid \(slot.pid)) stopped: instance \(i + 1) of service \(slot.service.rawValue)")
+            if slot.strays > 0 {
+                straysAfterExit += slot.strays
+                log("protocol fault: \(slot.strays) buffers stamped by instance \(i + 1), which exited cleanly, were in no ring")
+            }
         }
         watches[i] = nil
         removedAt[i] = 0

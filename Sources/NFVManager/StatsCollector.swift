@@ -19,7 +19,7 @@ final class StatsCollector {
     private var departed: [NFStats] = []
     /// Counters of every instance that left, summed per service.
     private var departedSums = [(rx: UInt64, tx: UInt64)](repeating: (0, 0), count: Limits.maxServices)
-    /// Services that ever had an instance.
+    /// Services that ever had an instance (seen running or leaving).
     private var used = Set<UInt16>([0])
 
     init(name: String, table: SharedTable, pool: PacketPool, rxRings: [DescriptorRing], txRings: [DescriptorRing],
@@ -38,6 +38,7 @@ final class StatsCollector {
     func recordDeparture(_ slot: NFSlot, died: Bool) {
         let c = slot.counters
         let s = Int(slot.service.rawValue) & (Limits.maxServices - 1)
+        used.insert(UInt16(s))
         departedSums[s].rx &+= c.rx
         departedSums[s].tx &+= c.tx
         departed.append(NFStats(instance: slot.id.rawValue, service: slot.service.rawValue, name: slot.name, pid: slot.pid,
@@ -47,7 +48,7 @@ final class StatsCollector {
         if departed.count > PlatformStats.departedKept { departed.removeFirst(departed.count - PlatformStats.departedKept) }
     }
 
-    func snapshot(reclaimed: UInt64) -> PlatformStats {
+    func snapshot(reclaimed: UInt64, strays: UInt64) -> PlatformStats {
         let now = MonotonicClock.nanoseconds()
         let seconds = max(Double(now - last.time) / 1e9, 1e-9)
         func mpps(_ now: UInt64, _ before: UInt64?) -> Double {
@@ -90,7 +91,8 @@ final class StatsCollector {
         let stocked = supplies.reduce(0) { $0 + $1.ring.count }
         return PlatformStats(name: name, uptimeSeconds: Double(now - started) / 1e9, poolSize: UInt32(pool.size),
                              poolInUse: UInt32(max(0, pool.inUse - stocked)), poolSupplied: UInt32(stocked),
-                             reclaimed: reclaimed, ports: ports, nfs: nfs, departed: departed, services: services)
+                             reclaimed: reclaimed, strays: strays, ports: ports, nfs: nfs, departed: departed,
+                             services: services)
     }
 
     /// Writes `stats` as JSON to `path`, atomically (write, then rename).

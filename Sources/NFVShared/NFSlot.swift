@@ -92,6 +92,14 @@ public struct NFSlot: @unchecked Sendable {
         nonmutating set { nfv_store_relaxed_u64(nfv_slot_reclaimed(slot), newValue) }
     }
 
+    /// Of `reclaimed`, the buffers the stamp scan found outside any ring.
+    /// For an instance that exited cleanly (it gave back all it held) each
+    /// is a fault of the ownership protocol: it must stay 0.
+    public var strays: UInt64 {
+        get { nfv_load_relaxed_u64(nfv_slot_strays(slot)) }
+        nonmutating set { nfv_store_relaxed_u64(nfv_slot_strays(slot), newValue) }
+    }
+
     /// The doorbell of its RX ring.
     @inlinable public var doorbell: Doorbell { Doorbell(nfv_slot_doorbell(slot)) }
 
@@ -123,5 +131,5 @@ public struct NFSlot: @unchecked Sendable {
     }
 
     /// Zeroes its counters (the manager, when handing the slot out).
-    public func resetCounters() { publish(NFCounters()); reclaimed = 0 }
+    public func resetCounters() { publish(NFCounters()); reclaimed = 0; strays = 0 }
 }

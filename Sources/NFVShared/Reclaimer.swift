@@ -71,24 +71,32 @@ public final class Reclaimer {
         }
     }
 
+    /// What the reclaim of one instance freed: in all, and of that, what
+    /// the stamp scan found outside any ring.
+    public struct Freed: Sendable, Equatable {
+        public var total: Int
+        public var strays: Int
+    }
+
     /// Tries to finish the batch: when every live consumer has caught up,
-    /// scans the pool (step 3). Returns the buffers freed per instance of
-    /// the batch, or `nil` while it still waits.
-    public func finish() -> [(InstanceID, Int)]? {
+    /// scans the pool (step 3). Returns what it freed per instance of the
+    /// batch, or `nil` while it still waits.
+    public func finish() -> [(InstanceID, Freed)]? {
         guard batch != 0 else { return [] }
         // Wrapping difference: has the consumer passed the recorded position?
         waitFor.removeAll { Int32(bitPattern: rxRings[$0.slot].consumed &- $0.produced) >= 0 }
         guard waitFor.isEmpty else { return nil }
-        var result: [(InstanceID, Int)] = []
+        var result: [(InstanceID, Freed)] = []
         var mask = batch
         while mask != 0 {
             let i = mask.trailingZeroBitCount
             mask &= mask - 1
             let id = InstanceID(UInt16(i + 1))
             // Late arrivals (a sender with a stale view of the service table).
-            let n = freed[i] + pool.reclaim(ownedBy: id) + salvage(i)
+            let strays = pool.reclaim(ownedBy: id)
+            let n = freed[i] + strays + salvage(i)
             fates(i).count(n, .reclaimed)
-            result.append((id, n))
+            result.append((id, Freed(total: n, strays: strays)))
             freed[i] = 0
         }
         batch = 0

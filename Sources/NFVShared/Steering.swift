@@ -34,6 +34,9 @@ public final class Steering: @unchecked Sendable {
     @usableFromInline let mark: ProducerMark
     /// The manager's own drops (it frees them itself).
     @usableFromInline let managerFates: Fates
+    /// A fault-injection test's stop point, if any.
+    @usableFromInline let fault: FaultPoint?
+    @usableFromInline let enqueueFault: UnsafeMutablePointer<UInt32>?
     /// The chain's services (`chainLength` of them).
     @usableFromInline let chain: UnsafeMutablePointer<UInt16>
     @usableFromInline let chainLength: Int
@@ -49,9 +52,13 @@ public final class Steering: @unchecked Sendable {
     ///     ports go to the manager; `nil` for the manager itself.
     ///   - mark: where the sender marks its RX-ring enqueues: its slot's
     ///     (NFs) or the dataplane thread's (the manager).
-    public init(table: SharedTable, rxRings: [DescriptorRing], txRing: DescriptorRing?, mark: ProducerMark) {
+    ///   - fault: where a fault-injection test stops it, if anywhere.
+    public init(table: SharedTable, rxRings: [DescriptorRing], txRing: DescriptorRing?, mark: ProducerMark,
+                fault: FaultPoint? = nil) {
         self.table = table.rawTable
         self.mark = mark
+        self.fault = fault
+        enqueueFault = fault?.enqueueCountdown
         managerFates = table.fates(of: ServiceID(0))
         rings = .allocate(capacity: rxRings.count)
         for (i, r) in rxRings.enumerated() { (rings + i).initialize(to: r.ring) }
@@ -198,7 +205,7 @@ public final class Steering: @unchecked Sendable {
         let sent: Int
         if code < Self.portBase {
             let ring = rings[code - 1]!
-            sent = Int(nfv_ring_enqueue_marked(ring, UInt32(code - 1), burst.slots + range.lowerBound, UInt32(range.count), mark.word))
+            sent = Int(nfv_ring_enqueue_marked(ring, UInt32(code - 1), burst.slots + range.lowerBound, UInt32(range.count), mark.word, enqueueFault))
             // Pairs with nfv_doorbell_arm in the receiving NF.
             if sent > 0 { _ = nfv_doorbell_ring_if_asleep(nfv_slot_doorbell(nfv_slot(table, UInt32(code - 1)))) }
         } else {
@@ -231,6 +238,7 @@ public final class Steering: @unchecked Sendable {
             meta.pointee.out_port = UInt16(NFV_OUT_FREE)
             meta.pointee.aux = UInt16(reason.rawValue)
         }
+        fault?.pass(.giveBackMarked)
         let sent = Int(rte_ring_enqueue_burst(txRing, burst.slots + range.lowerBound, UInt32(range.count), nil))
         // Pairs with nfv_doorbell_arm in the manager's dataplane thread.
         if sent > 0 { _ = nfv_doorbell_ring_if_asleep(nfv_table_dataplane(table)) }

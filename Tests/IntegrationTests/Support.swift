@@ -29,13 +29,16 @@ final class Platform {
         let out: URL
         let err: URL
 
-        init(args: [String], dir: URL, label: String) throws {
+        init(args: [String], dir: URL, label: String, environment: [String: String] = [:]) throws {
             out = dir.appendingPathComponent("\(label).out")
             err = dir.appendingPathComponent("\(label).err")
             FileManager.default.createFile(atPath: out.path, contents: nil)
             FileManager.default.createFile(atPath: err.path, contents: nil)
             process.executableURL = URL(fileURLWithPath: Platform.binary)
             process.arguments = args
+            if !environment.isEmpty {
+                process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            }
             process.standardOutput = try FileHandle(forWritingTo: out)
             process.standardError = try FileHandle(forWritingTo: err)
             try process.run()
@@ -56,6 +59,13 @@ final class Platform {
         }
 
         func signal(_ s: Int32) { kill(pid, s) }
+
+        /// Whether the process is stopped (SIGSTOP, by itself or by a test).
+        var isStopped: Bool {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            return stat[stat.index(close, offsetBy: 2)] == "T"
+        }
     }
 
     /// Runs `nfv ARGS` to completion.
@@ -80,9 +90,10 @@ final class Platform {
 
     /// Starts an NF and waits until the manager registered it.
     @discardableResult
-    func startNF(_ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Child {
+    func startNF(_ args: [String], environment: [String: String] = [:], file: StaticString = #filePath,
+                 line: UInt = #line) throws -> Child {
         let before = registrations
-        let c = try Child(args: ["nf"] + args + ["--manager", name], dir: dir, label: "nf\(nfs.count)")
+        let c = try Child(args: ["nf"] + args + ["--manager", name], dir: dir, label: "nf\(nfs.count)", environment: environment)
         nfs.append(c)
         guard waitFor(timeout: 30, { self.registrations > before || !c.isRunning }), c.isRunning else {
             XCTFail("NF \(args) did not register: \(c.stderr)", file: file, line: line)
@@ -91,7 +102,10 @@ final class Platform {
         return c
     }
 
-    var registrations: Int { (manager?.stderr.components(separatedBy: "registered:").count ?? 1) - 1 }
+    var registrations: Int { managerLines("registered:") }
+
+    /// How many times the manager has printed `text` so far.
+    func managerLines(_ text: String) -> Int { (manager?.stderr.components(separatedBy: text).count ?? 1) - 1 }
 
     /// The statistics the manager last wrote.
     var stats: [String: Any]? {
