@@ -32,4 +32,5 @@ check() {
 check "" pass
 check -DBUG1 fail
 check -DBUG2 fail
+check -DBUG3 fail
 exit $status

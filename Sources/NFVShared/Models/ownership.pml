@@ -10,15 +10,18 @@
  * - the dead-producer repair (Registry.repairRings): a reservation is voided
  *   only when it starts at a dead producer's mark and no live producer marks
  *   the same position;
- * - the reclaim batch (Reclaimer.add / finish): dead instances join a batch;
- *   the batch waits until the live consumer has taken everything its ring
- *   held when the last member joined, then frees every buffer stamped with a
- *   member.
+ * - the supply (BufferSupply): a sender's new buffers come from a supply
+ *   the manager stocks from the pool, taken as any descriptors (peek, stamp,
+ *   finish); the manager takes back what is left when the sender goes;
+ * - the reclaim batch (Reclaimer.add / finish): dead instances join a batch
+ *   (their supply taken back first); the batch waits until the live consumer
+ *   has taken everything its ring held when the last member joined, then
+ *   frees every buffer stamped with a member.
  *
  * Parties: the pool (0); senders X (1) and Z (2), which may die (SIGKILL) at
  * any step; receiver Y (3), live, the single consumer of the one RX ring; the
- * manager. Allocation and Y's free are atomic here: NFs take buffers from and
- * give them back to the pool through rings of their own (see the README).
+ * manager. Y's free is atomic here (it goes through Y's TX ring to the
+ * manager, and Y does not die in this model).
  *
  * Properties:
  * - safety (assert in reclaimFree): the manager never frees a buffer that a
@@ -32,6 +35,8 @@
  * -DBUG2: a standing reservation is voided whoever holds it (the old
  *         "stood still for 10 ms" rule): a live, preempted producer's
  *         descriptor is lost.
+ * -DBUG3: senders allocate from the pool themselves and stamp afterwards
+ *         (the old PacketPool.allocate): a kill in between loses a buffer.
  */
 
 #define NB 3          /* buffers */
@@ -46,6 +51,8 @@
 
 byte stamp[NB];       /* owner stamp in each buffer's metadata */
 bool inPool[NB];
+bool inSupply[NB];    /* in the supply ring of sender supplyOf[b] */
+byte supplyOf[NB];
 byte slots[RS];       /* buffer index + 1; 0: empty or voided */
 byte phead, ptail;    /* producer head and tail; positions never wrap here */
 byte ctail;           /* consumer tail */
@@ -55,6 +62,7 @@ byte markPos[3];      /* ... reserving from markPos[p] */
 bool alive[3];        /* senders only: Y and the manager do not die */
 bool exited[3];       /* a sender said goodbye */
 bool handled[3];      /* the manager has repaired after and batched a dead sender */
+bool returned[3];     /* the manager has taken back an exited sender's supply */
 
 /* ghosts, for the safety property */
 byte heldBy[4];       /* buffer index + 1 a party holds outside any ring */
@@ -65,6 +73,7 @@ proctype Sender(byte me) {
     byte k, b, h;
     do
     :: k < K ->
+#ifdef BUG3
         atomic {
             if
             :: inPool[0] -> b = 0
@@ -72,8 +81,24 @@ proctype Sender(byte me) {
             :: inPool[2] -> b = 2
             :: else -> goto finished
             fi;
-            inPool[b] = false; stamp[b] = me; heldBy[me] = b + 1
+            inPool[b] = false
         }
+        MAYDIE;
+        stamp[b] = me; heldBy[me] = b + 1;
+#else
+        atomic {                                         /* peek at the supply */
+            if
+            :: inSupply[0] && supplyOf[0] == me -> b = 0
+            :: inSupply[1] && supplyOf[1] == me -> b = 1
+            :: inSupply[2] && supplyOf[2] == me -> b = 2
+            :: else -> goto finished
+            fi
+        }
+        MAYDIE;
+        stamp[b] = me; heldBy[me] = b + 1;               /* stamp */
+        MAYDIE;
+        inSupply[b] = false;                             /* finish */
+#endif
         MAYDIE;
 retry:
         atomic { phead == ptail -> h = phead }          /* HTS: wait for no reservation */
@@ -121,7 +146,7 @@ proctype Receiver() {
                 || (ctail + 1 < phead && slots[(ctail + 1) & MASK] == b + 1) \
                 || (ctail + 2 < phead && slots[(ctail + 2) & MASK] == b + 1) \
                 || (ctail + 3 < phead && slots[(ctail + 3) & MASK] == b + 1))
-#define REACHABLE(b) (INRING(b) || heldBy[Y] == b + 1 \
+#define REACHABLE(b) (INRING(b) || inSupply[b] || heldBy[Y] == b + 1 \
                 || (alive[X] && heldBy[X] == b + 1) || (alive[Z] && heldBy[Z] == b + 1))
 
 inline reclaimFree(b) {
@@ -145,6 +170,21 @@ inline voidReservation() {
     }
 }
 
+/* Takes back what is left in p's supply. */
+inline takeBack(p) {
+    atomic {
+        if :: inSupply[0] && supplyOf[0] == p -> inSupply[0] = false; stamp[0] = POOL; inPool[0] = true :: else -> skip fi;
+        if :: inSupply[1] && supplyOf[1] == p -> inSupply[1] = false; stamp[1] = POOL; inPool[1] = true :: else -> skip fi;
+        if :: inSupply[2] && supplyOf[2] == p -> inSupply[2] = false; stamp[2] = POOL; inPool[2] = true :: else -> skip fi
+    }
+}
+
+/* Stocks a live sender p whose supply is empty with one buffer from the pool. */
+#define EMPTY(p) (!(inSupply[0] && supplyOf[0] == p) && !(inSupply[1] && supplyOf[1] == p) && !(inSupply[2] && supplyOf[2] == p))
+inline topUp(p, b) {
+    atomic { alive[p] && !exited[p] && EMPTY(p) && inPool[b] -> inPool[b] = false; supplyOf[b] = p; inSupply[b] = true }
+}
+
 /* A dead sender p: repair what it left in the ring, then join the batch. */
 inline onDeath(p, q) {
 #ifdef BUG2
@@ -159,6 +199,7 @@ inline onDeath(p, q) {
     :: else -> skip
     fi;
 #endif
+    takeBack(p);
     batch = batch | (1 << p);
 #ifdef BUG1
     if :: !waiting -> waitPos = ptail; waiting = true :: else -> skip fi;
@@ -174,16 +215,29 @@ proctype Manager() {
     do
     :: !alive[X] && !handled[X] -> onDeath(X, Z)
     :: !alive[Z] && !handled[Z] -> onDeath(Z, X)
+    :: exited[X] && !returned[X] -> takeBack(X); returned[X] = true
+    :: exited[Z] && !returned[Z] -> takeBack(Z); returned[Z] = true
+#ifndef BUG3
+    :: topUp(X, 0) :: topUp(X, 1) :: topUp(X, 2)
+    :: topUp(Z, 0) :: topUp(Z, 1) :: topUp(Z, 2)
+#endif
     :: batch != 0 && ctail >= waitPos ->
         reclaimFree(0); reclaimFree(1); reclaimFree(2);
         batch = 0; waiting = false
-    :: atomic { (exited[X] || handled[X]) && (exited[Z] || handled[Z]) && batch == 0 -> break }
+    :: atomic { (returned[X] || handled[X]) && (returned[Z] || handled[Z]) && batch == 0 -> break }
     od
 }
 
 init {
     atomic {
+#ifdef BUG3
         inPool[0] = true; inPool[1] = true; inPool[2] = true;
+#else
+        /* the manager stocks X with buffer 0 and Z with buffers 1 and 2 */
+        inSupply[0] = true; supplyOf[0] = X;
+        inSupply[1] = true; supplyOf[1] = Z;
+        inSupply[2] = true; supplyOf[2] = Z;
+#endif
         alive[X] = true; alive[Z] = true;
         run Sender(X); run Sender(Z); run Receiver(); run Manager()
     }
