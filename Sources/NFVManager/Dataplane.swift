@@ -110,7 +110,8 @@ final class Dataplane: @unchecked Sendable {
                 bell.wait(armed: armed, timeoutNanoseconds: timeout)
                 sleep = min(sleep * 2, maxSleepNanoseconds)
             }
-            idle.reset()
+            // No reset here: a wake-up that finds no work goes back to sleep
+            // at once (no spinning between timer wake-ups); work resets it.
         }
     }
 

@@ -43,8 +43,13 @@ final class Registry {
     /// Whether any slot is in use.
     var anyInUse: Bool { table.allSlots.contains { $0.state != .free } }
 
-    /// Whether a grace period or a reclaim is under way (poll again soon).
-    var busy: Bool { removedAt.contains { $0 != 0 } || control.reclaimRequested.load(ordering: .relaxed) != 0 }
+    /// Whether a grace period is under way, or a repair waits for a live
+    /// producer (poll again soon). A reclaim the dataplane is working on is
+    /// not: the dataplane rings the control thread when it is done.
+    var busy: Bool {
+        let requested = control.reclaimRequested.load(ordering: .relaxed)
+        return removedAt.indices.contains { removedAt[$0] != 0 && requested & (1 << UInt64($0)) == 0 }
+    }
 
     /// One pass over all slots.
     func poll(now: UInt64, stopping: Bool) {
