@@ -1,6 +1,7 @@
 import NFVKit
 
-/// Matches IPv4 5-tuples against firewall rules, first match wins: a scan
+/// Matches IPv4 5-tuples against firewall rules (those that apply to IPv4),
+/// first match wins: a scan
 /// over compact rules (each port list expanded to one entry per range) in
 /// which a packet visits only the rules for its exact destination port and
 /// those with a port range or `any` (merged in rule order), behind a two-way cache of recent flows (each flow may sit in one of two
@@ -34,7 +35,7 @@ public struct PacketClassifier {
         let size = max(1, cacheSize).nextPowerOf2
         cache = ContiguousArray(repeating: CacheLine(), count: size)
         cacheMask = size - 1
-        for (index, r) in rules.rules.enumerated() {
+        for (index, r) in rules.rules.enumerated() where r.family != .ipv6 {
             for sp in r.sourcePorts {
                 for dp in r.destinationPorts {
                     entries.append(Entry(srcNet: r.source.address.value, srcMask: r.source.mask,
