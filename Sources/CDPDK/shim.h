@@ -330,6 +330,17 @@ typedef struct nfv_meta {
 
 /* An `out_port` that asks the manager to free the buffer and count it. */
 #define NFV_OUT_FREE 0xFFFF
+/* meta.flags: an NF chose the port the packet leaves by after the chain's
+ * last step (`out_port`), instead of the exit port or its input port. */
+#define NFV_FLAG_EGRESS 0x01
+static inline void nfv_mbuf_set_egress(struct rte_mbuf *m, uint16_t port) {
+    nfv_meta_t *meta = (nfv_meta_t *)(void *)&m->hash;
+    meta->out_port = port; meta->flags |= NFV_FLAG_EGRESS;
+}
+static inline int nfv_mbuf_egress(const struct rte_mbuf *m) {
+    const nfv_meta_t *meta = (const nfv_meta_t *)(const void *)&m->hash;
+    return (meta->flags & NFV_FLAG_EGRESS) ? meta->out_port : -1;
+}
 
 _Static_assert(sizeof(nfv_meta_t) == sizeof(((struct rte_mbuf *)0)->hash), "meta fills the hash union");
 

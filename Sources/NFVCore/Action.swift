@@ -7,8 +7,9 @@ public enum Action: Hashable, Sendable {
     /// Hand the packet to an instance of a service.
     case toService(ServiceID)
     /// Hand the packet to the next step of the default chain; after the
-    /// chain's last step it leaves by the chain's exit port (or the port it
-    /// arrived on).
+    /// chain's last step it leaves by the port an NF chose for it
+    /// (`Packet.setEgress`), else the chain's exit port, else the port it
+    /// arrived on.
     case next
 }
 

@@ -3,10 +3,18 @@ import NFVKit
 /// An IPv4 router: longest-prefix match on a routes file, TTL decrement
 /// with an incremental checksum update, the next hop's Ethernet address
 /// from a neighbour table learned from ARP (asked for when unknown), and
-/// ICMP time exceeded back to the sender when the TTL runs out.
+/// ICMP time exceeded back to the sender when the TTL runs out. Malformed
+/// IPv4 (a header length under 20 bytes, a version other than 4, a total
+/// length under the header length or beyond the frame) is dropped and
+/// counted, never forwarded.
+///
+/// A routed packet leaves by its route's port (`.toPort`), or, with
+/// `continueChain`, goes on to the chain's next step with that port chosen
+/// as its egress (`Packet.setEgress`), so that later NFs see it first.
 public struct Router: NetworkFunction {
     public struct Counters: Sendable, Equatable {
         public var forwarded: UInt64 = 0
+        public var malformed: UInt64 = 0
         public var noRoute: UInt64 = 0
         public var noNeighbour: UInt64 = 0
         public var ttlExpired: UInt64 = 0
@@ -16,6 +24,8 @@ public struct Router: NetworkFunction {
     }
 
     public let config: RouterConfig
+    /// Routed packets continue the chain instead of leaving at once.
+    public let continueChain: Bool
     let lpm: LPMTable
     let hops: [RouterConfig.NextHop]
     /// Neighbours by IPv4 address.
@@ -27,8 +37,9 @@ public struct Router: NetworkFunction {
     var portAddress: [IPv4Address?] = []
     public private(set) var counters = Counters()
 
-    public init(config: RouterConfig) {
+    public init(config: RouterConfig, continueChain: Bool = false) {
         self.config = config
+        self.continueChain = continueChain
         hops = config.routes.map(\.hop)
         lpm = LPMTable(routes: config.routes.enumerated().map { ($0.element.prefix, UInt32($0.offset)) })
     }
@@ -36,18 +47,22 @@ public struct Router: NetworkFunction {
     public mutating func setup(context: NFContext) throws {
         portMACs = (0..<context.portCount).map { context.macAddress(of: PortID(UInt16($0))) ?? .zero }
         portAddress = [IPv4Address?](repeating: nil, count: context.portCount)
-        for i in config.interfaces {
-            guard Int(i.port) < context.portCount else {
-                throw ConfigError(problem: "interface on port \(i.port), but the manager has \(context.portCount) ports")
-            }
-            portAddress[Int(i.port)] = i.address
+        if let bad = config.firstLine(usingPortFrom: context.portCount) {
+            throw ConfigError(file: config.file, line: bad.line,
+                              problem: "port \(bad.port) does not exist: the manager has \(context.portCount) port(s)"
+                                  + (context.portCount > 0 ? " (0...\(context.portCount - 1))" : ""))
         }
+        for i in config.interfaces { portAddress[Int(i.port)] = i.address }
         context.log("\(lpm.count) routes, \(config.interfaces.count) interfaces")
     }
 
     public mutating func handle(_ packet: Packet, context: NFContext) -> Action {
         var p = packet
         guard let l = Layout.parse(p) else { counters.other &+= 1; return .drop }
+        if l.etherType == 0x0800 && (l.network != .ipv4 || !Self.lengthsAreSound(p, l)) {
+            counters.malformed &+= 1
+            return .drop
+        }
         let inPort = Int(p.inputPort.rawValue)
         switch l.network {
         case .arp:
@@ -80,7 +95,16 @@ public struct Router: NetworkFunction {
         }
         p.setEthernet(destination: mac, source: portMACs[Int(hop.port)])
         counters.forwarded &+= 1
-        return .toPort(PortID(hop.port))
+        guard continueChain else { return .toPort(PortID(hop.port)) }
+        p.setEgress(PortID(hop.port))
+        return .next
+    }
+
+    /// Whether an IPv4 packet's total length covers its header and fits
+    /// in the frame (the header length itself was checked by the parser).
+    static func lengthsAreSound<P: PacketBytes>(_ p: P, _ l: Layout) -> Bool {
+        guard let total = p.load(UInt16.self, bigEndianAt: l.l3 + 2) else { return false }
+        return Int(total) >= l.l3Length && l.l3 + Int(total) <= p.length
     }
 
     /// Learns the sender of any ARP packet.
@@ -102,6 +126,7 @@ public struct Router: NetworkFunction {
 
     public func finish(context: NFContext) {
         let c = counters
-        context.log("forwarded \(c.forwarded), no route \(c.noRoute), no neighbour \(c.noNeighbour), TTL expired \(c.ttlExpired), to the router \(c.toRouter), neighbours learned \(c.learned)")
+        context.log("forwarded \(c.forwarded), no route \(c.noRoute), no neighbour \(c.noNeighbour), TTL expired \(c.ttlExpired), "
+                    + "malformed \(c.malformed), to the router \(c.toRouter), neighbours learned \(c.learned)")
     }
 }

@@ -15,6 +15,8 @@ public struct RouterConfig: Sendable {
         public var port: UInt16
         public var address: IPv4Address
         public var prefix: IPv4Prefix
+        /// The line it came from.
+        public var line: Int = 0
     }
 
     /// Where a route sends packets: a gateway, or (`nil`) the destination
@@ -26,11 +28,22 @@ public struct RouterConfig: Sendable {
 
     public var interfaces: [Interface] = []
     public var routes: [(prefix: IPv4Prefix, hop: NextHop)] = []
+    /// The line each route came from (an interface's connected route: its line).
+    public var routeLines: [Int] = []
+    /// The file it was read from, for messages.
+    public var file: String?
 
     public init() {}
 
+    /// The first line (interface or route) naming a port at or beyond
+    /// `portCount`, with that port; `nil` when every port exists.
+    public func firstLine(usingPortFrom portCount: Int) -> (line: Int, port: UInt16)? {
+        zip(routes, routeLines).first { Int($0.0.hop.port) >= portCount }.map { ($0.1, $0.0.hop.port) }
+    }
+
     public static func parse(_ text: String, file: String? = nil) throws(ConfigError) -> RouterConfig {
         var c = RouterConfig()
+        c.file = file
         for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let f = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0].split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard !f.isEmpty else { continue }
@@ -44,14 +57,16 @@ public struct RouterConfig: Sendable {
                 guard parts.count == 2, let a = IPv4Address(parts[0]), let p = IPv4Prefix(f[2]) else {
                     throw fail("'\(f[2])' is not an address with a prefix length, such as 10.0.1.1/24")
                 }
-                c.interfaces.append(Interface(port: port, address: a, prefix: p))
+                c.interfaces.append(Interface(port: port, address: a, prefix: p, line: i + 1))
                 c.routes.append((p, NextHop(gateway: nil, port: port)))
+                c.routeLines.append(i + 1)
             case "route":
                 guard f.count == 6, f[2] == "via", f[4] == "port" else { throw fail("expected: route PREFIX via GATEWAY port PORT") }
                 guard let p = f[1] == "default" ? IPv4Prefix("any") : IPv4Prefix(f[1]) else { throw fail("'\(f[1])' is not a prefix") }
                 guard let gw = IPv4Address(f[3]) else { throw fail("'\(f[3])' is not an IPv4 address") }
                 guard let port = UInt16(f[5]), Int(port) < Limits.maxPorts else { throw fail("'\(f[5])' is not a port number") }
                 c.routes.append((p, NextHop(gateway: gw, port: port)))
+                c.routeLines.append(i + 1)
             default:
                 throw fail("'\(f[0])' is not a keyword: use interface or route")
             }

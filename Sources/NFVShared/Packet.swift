@@ -47,6 +47,17 @@ public struct Packet {
         return true
     }
 
+    /// The port it leaves by after the chain's last step, when an NF chose
+    /// one (`setEgress`); otherwise the chain's exit port or its input port.
+    @inlinable public var egress: PortID? {
+        let p = nfv_mbuf_egress(mbuf)
+        return p < 0 ? nil : PortID(UInt16(p))
+    }
+
+    /// Chooses the port the packet leaves by once the chain ends (a router
+    /// that continues the chain with `.next`, say).
+    @inlinable public func setEgress(_ port: PortID) { nfv_mbuf_set_egress(mbuf, port.rawValue) }
+
     /// Sets the port the packet appears to have arrived on.
     @inlinable public func setInputPort(_ port: PortID) { nfv_mbuf_set_port(mbuf, port.rawValue) }
 

@@ -97,7 +97,8 @@ public final class Steering: @unchecked Sendable {
                 meta.pointee.chain_pos = UInt8(pos)
                 return instance(of: chain[pos], mbuf)
             }
-            let port = exitPort >= 0 ? Int(exitPort) : Int(nfv_mbuf_port(mbuf))
+            let chosen = Int(nfv_mbuf_egress(mbuf))
+            let port = chosen >= 0 ? chosen : exitPort >= 0 ? Int(exitPort) : Int(nfv_mbuf_port(mbuf))
             return toPort(port, meta)
         case .toPort(let p):
             return toPort(Int(p.rawValue), meta)

@@ -142,9 +142,13 @@ struct RouterCommand: ParsableCommand {
         commandName: "router", abstract: "Route IPv4 by longest prefix match, with ARP and ICMP time exceeded.")
     @OptionGroup var common: NFCommonOptions
     @Option(help: "The interfaces and routes file (see config/router.conf).") var routes: String
+    @Option(help: "port: a routed packet leaves by its route's port at once; next: it goes on along the chain, leaving by that port after the last step.")
+    var to = RouterExit.port
+
+    enum RouterExit: String, ExpressibleByArgument { case port, next }
 
     func run() throws {
-        var nf = Router(config: try RouterConfig.parse(readConfigFile(routes), file: routes))
+        var nf = Router(config: try RouterConfig.parse(readConfigFile(routes), file: routes), continueChain: to == .next)
         try common.run(&nf, name: "router")
     }
 }
