@@ -131,8 +131,9 @@ public final class Manager {
         let freed = dataplane.reclaimAll()
         if freed > 0 { log("freed \(freed) buffers still held by NFs that did not leave") }
         for p in io.ports { p.stop() }
+        // The run-time folder (with the live statistics) goes with the EAL
+        // below: stopped platforms leave nothing; the caller has `final`.
         let final = snapshotAndReport(report)
-        StatsCollector.write(final, to: names.statsFile)
         let missing = pool.inUse
         let leaked = max(0, missing - heldByPorts)
         if missing == 0 {

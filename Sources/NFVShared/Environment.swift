@@ -30,6 +30,7 @@ public final class Environment: @unchecked Sendable {
         switch role {
         case .primary:
             try Prerequisites.checkForPrimary()
+            for device in devices { try PortDiagnosis.check(device) }
             removedStaleFiles = try PrimaryLock.removeStaleState(names)
         case .secondary:
             guard PrimaryLock.isHeld(names) else { throw .managerNotRunning(platform: names.platform) }
@@ -58,6 +59,8 @@ public final class Environment: @unchecked Sendable {
         guard rc >= 0 else {
             let e = nfv_errno()
             if role == .secondary { throw .managerNotRunning(platform: names.platform) }
+            // A primary that failed leaves nothing behind.
+            PrimaryLock.removeFiles(names)
             throw .ealInitFailed("primary", errno: e)
         }
     }
@@ -82,10 +85,6 @@ public final class Environment: @unchecked Sendable {
         guard running else { return }
         running = false
         rte_eal_cleanup()
-        if role == .primary, let mount = Prerequisites.hugePageMount() {
-            _ = PrimaryLock.removeEntries(in: mount) { $0.hasPrefix(self.names.filePrefix + "map_") }
-            _ = PrimaryLock.removeEntries(in: names.dpdkRuntimeDirectory) { _ in true }
-            rmdir(names.dpdkRuntimeDirectory)
-        }
+        if role == .primary { PrimaryLock.removeFiles(names) }
     }
 }

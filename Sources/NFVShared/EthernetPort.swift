@@ -18,7 +18,7 @@ public struct EthernetPort: @unchecked Sendable {
         let name = String(device.split(separator: ",", maxSplits: 1).first ?? "")
         var id: UInt16 = 0
         guard rte_eth_dev_get_port_by_name(name, &id) == 0 else {
-            throw .portFailed(device: device, reason: "DPDK created no port named '\(name)' (is the driver name right, e.g. net_null0, net_pcap0, net_af_packet0?)")
+            throw .portFailed(device: device, reason: "its driver did not create port '\(name)': it refused the options (its own message is above)")
         }
         var conf = rte_eth_conf()
         var rc = rte_eth_dev_configure(id, 1, 1, &conf)

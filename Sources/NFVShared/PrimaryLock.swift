@@ -22,17 +22,28 @@ public enum PrimaryLock {
     }
 
     /// Removes what a crashed manager of this platform left: its huge-page
-    /// files and DPDK run-time folder. Returns how many files it removed.
-    /// Refuses when a live manager holds the lock.
+    /// files, DPDK run-time folder and SwiftNFV run-time folder (its last
+    /// statistics). Returns how many files it removed. Refuses when a live
+    /// manager holds the lock.
     @discardableResult
     public static func removeStaleState(_ names: SharedNames) throws(NFVError) -> Int {
         if isHeld(names) { throw .managerAlreadyRunning(platform: names.platform) }
+        return removeFiles(names)
+    }
+
+    /// Removes a primary's huge-page files, DPDK run-time folder and
+    /// SwiftNFV run-time folder (its own at shutdown, or a dead one's).
+    /// Returns how many files it removed.
+    @discardableResult
+    static func removeFiles(_ names: SharedNames) -> Int {
         var removed = 0
         if let mount = Prerequisites.hugePageMount() {
             removed += removeEntries(in: mount) { $0.hasPrefix(names.filePrefix + "map_") }
         }
-        removed += removeEntries(in: names.dpdkRuntimeDirectory) { _ in true }
-        rmdir(names.dpdkRuntimeDirectory)
+        for folder in [names.dpdkRuntimeDirectory, names.runtimeDirectory] {
+            removed += removeEntries(in: folder) { _ in true }
+            rmdir(folder)
+        }
         return removed
     }
 

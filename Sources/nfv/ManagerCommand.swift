@@ -20,6 +20,7 @@ struct ManagerCommand: ParsableCommand {
     @Option(help: "SERVICE:flow or SERVICE:queue, how a service spreads packets over its instances (repeat for more).")
     var balance: [String] = []
     @Option(help: "Stop after this many seconds.") var duration: Double?
+    @Option(help: "Write the final statistics (JSON) to this file when it stops.") var finalStats: String?
     @Flag(help: "Do not print the statistics table.") var quiet = false
 
     func loadConfig() throws -> ManagerConfig {
@@ -33,9 +34,11 @@ struct ManagerCommand: ParsableCommand {
         if let name { c.name = name }
         if !port.isEmpty { c.ports = port }
         if let chain {
-            c.chain = try chain.split(separator: ",").map { s in
-                guard let n = UInt16(s.trimmingCharacters(in: .whitespaces)), ServiceID(n).isValid else {
-                    throw ValidationError("--chain: '\(s)' is not a service ID (1...\(Limits.maxServices - 1))")
+            c.chain = try chain.split(separator: ",", omittingEmptySubsequences: false).map { s in
+                let t = s.trimmingCharacters(in: .whitespaces)
+                guard !t.isEmpty else { throw ValidationError("--chain '\(chain)': an empty step (two commas, or a comma at an end)") }
+                guard let n = UInt16(t), ServiceID(n).isValid else {
+                    throw ValidationError("--chain '\(chain)': '\(t)' is not a service ID (1...\(Limits.maxServices - 1))")
                 }
                 return ServiceID(n)
             }
@@ -64,6 +67,15 @@ struct ManagerCommand: ParsableCommand {
         let outcome = manager.run(duration: duration, shouldStop: { signals.stopRequested }) { stats in
             guard !quiet else { return }
             Terminal.out((live ? Terminal.clear : "") + StatsTable.render(stats))
+        }
+        if let finalStats {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            do {
+                try encoder.encode(outcome.stats).write(to: URL(fileURLWithPath: finalStats), options: .atomic)
+            } catch {
+                throw ValidationError("cannot write the final statistics to '\(finalStats)': \(error.localizedDescription)")
+            }
         }
         if outcome.leaked > 0 { throw ExitCode(2) }
     }

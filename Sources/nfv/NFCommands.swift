@@ -6,23 +6,30 @@ import NFVKit
 /// Options every NF takes.
 struct NFCommonOptions: ParsableArguments {
     @Option(help: "The platform (manager) to attach to.") var manager = "default"
-    @Option(help: "The service this NF provides (1...63).") var service: UInt16
-    @Option(help: "Ask for this instance ID (1...64); default: the first free one.") var instanceID: UInt16?
+    // Numbers parse unconditionally, so that `--service -1` is refused as a
+    // number out of range rather than taken for an option.
+    @Option(parsing: .unconditional, help: "The service this NF provides (1...63).") var service: Int
+    @Option(parsing: .unconditional, help: "Ask for this instance ID (1...64); default: the first free one.") var instanceID: Int?
     @Option(help: "Empty polls before sleeping.") var spins = IdlePolicy().spins
     @Option(help: "While idle, yield the CPU once every this many polls.") var yieldEvery = IdlePolicy().yieldEvery
-    @Option(help: "Most packets taken from the RX ring at once (1...1024).") var burst = 32
-    @Option(help: "Pin the NF to this CPU (default: the scheduler places it).") var cpu: Int?
+    @Option(parsing: .unconditional, help: "Most packets taken from the RX ring at once (1...1024).") var burst = 32
+    @Option(parsing: .unconditional, help: "Pin the NF to this CPU (default: the scheduler places it).") var cpu: Int?
 
     func validate() throws {
-        guard ServiceID(service).isValid else { throw ValidationError("--service must be 1...\(Limits.maxServices - 1)") }
-        guard (1...1024).contains(burst) else { throw ValidationError("--burst must be 1...1024") }
-        if let i = instanceID, !InstanceID(i).isValid { throw ValidationError("--instance-id must be 1...\(Limits.maxNFs)") }
+        guard (1..<Limits.maxServices).contains(service) else {
+            throw ValidationError("--service \(service): a service is a number from 1 to \(Limits.maxServices - 1)")
+        }
+        guard (1...1024).contains(burst) else { throw ValidationError("--burst \(burst): must be 1...1024") }
+        if let i = instanceID, !(1...Limits.maxNFs).contains(i) {
+            throw ValidationError("--instance-id \(i): an instance ID is a number from 1 to \(Limits.maxNFs)")
+        }
+        if let c = cpu, c < 0 { throw ValidationError("--cpu \(c): a CPU is a number from 0") }
     }
 
     func options(name: String) -> NFOptions {
-        var o = NFOptions(service: ServiceID(service), name: name)
+        var o = NFOptions(service: ServiceID(UInt16(service)), name: name)
         o.platform = manager
-        o.instance = instanceID.map { InstanceID($0) }
+        o.instance = instanceID.map { InstanceID(UInt16($0)) }
         o.idle = IdlePolicy(spins: spins, yieldEvery: yieldEvery)
         o.burstSize = burst
         o.cpu = cpu
@@ -38,11 +45,22 @@ struct NFCommonOptions: ParsableArguments {
     }
 }
 
+/// A `--to` value: `next`, `drop`, `port:N` or `service:N`. A bad one is
+/// refused with what is wrong with it (`'service:999': a service is a number
+/// from 1 to 63`).
 struct DestinationOption: ExpressibleByArgument {
     let action: Action
+
+    init(_ action: Action) { self.action = action }
+
     init?(argument: String) {
         guard let a = try? Action(parsing: argument) else { return nil }
         action = a
+    }
+
+    /// For `@Option(transform:)`: throws the parser's message.
+    static func parse(_ text: String) throws -> DestinationOption {
+        do { return DestinationOption(try Action(parsing: text)) } catch { throw ValidationError(error.problem) }
     }
 }
 
@@ -56,7 +74,7 @@ struct NFCommand: ParsableCommand {
 struct ForwardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "forward", abstract: "Send every packet to one destination.")
     @OptionGroup var common: NFCommonOptions
-    @Option(help: "next, drop, port:N or service:N.") var to = DestinationOption(argument: "next")!
+    @Option(help: "next, drop, port:N or service:N.", transform: DestinationOption.parse) var to = DestinationOption(.next)
 
     func run() throws {
         var nf = Forward(to: to.action)
@@ -77,7 +95,7 @@ struct BridgeCommand: ParsableCommand {
 struct MonitorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "monitor", abstract: "Show rates and a sample of decoded headers; pass packets on.")
     @OptionGroup var common: NFCommonOptions
-    @Option(help: "next, drop, port:N or service:N.") var to = DestinationOption(argument: "next")!
+    @Option(help: "next, drop, port:N or service:N.", transform: DestinationOption.parse) var to = DestinationOption(.next)
     @Option(help: "Show a decoded header every N seconds (0: never).") var sampleEvery = 1
 
     func run() throws {
@@ -91,7 +109,7 @@ struct SpeedTesterCommand: ParsableCommand {
         commandName: "speed-tester",
         abstract: "Keep packets in flight around a chain and report the rate they come back at.")
     @OptionGroup var common: NFCommonOptions
-    @Option(help: "Where its packets go: service:N, port:N or next.") var to: DestinationOption
+    @Option(help: "Where its packets go: service:N, port:N or next.", transform: DestinationOption.parse) var to: DestinationOption
     @Option(help: "Packets kept in flight.") var packets = 128
     @Option(help: "Packet length in bytes.") var length = 64
     @Flag(help: "Also measure round-trip latency (p50 / p99 / max).") var latency = false
@@ -129,7 +147,8 @@ struct FirewallCommand: ParsableCommand {
         commandName: "firewall", abstract: "Filter IPv4 by a rules file (first match wins); SIGHUP reloads it.")
     @OptionGroup var common: NFCommonOptions
     @Option(help: "The rules file (see config/firewall.rules).") var rules: String
-    @Option(help: "Where allowed packets go: next, port:N or service:N.") var to = DestinationOption(argument: "next")!
+    @Option(help: "Where allowed packets go: next, port:N or service:N.", transform: DestinationOption.parse)
+    var to = DestinationOption(.next)
 
     func run() throws {
         var nf = try Firewall(rulesFile: rules, to: to.action, text: readConfigFile(rules))
@@ -158,7 +177,8 @@ struct ArpResponderCommand: ParsableCommand {
         commandName: "arp-responder", abstract: "Answer ARP requests for the platform's addresses.")
     @OptionGroup var common: NFCommonOptions
     @Option(help: "PORT:ADDRESS to answer for (repeat for more), e.g. 0:10.0.1.1.") var ip: [String]
-    @Option(help: "Where other packets go: next, port:N or service:N.") var to = DestinationOption(argument: "next")!
+    @Option(help: "Where other packets go: next, port:N or service:N.", transform: DestinationOption.parse)
+    var to = DestinationOption(.next)
 
     func run() throws {
         var addresses: [PortID: [IPv4Address]] = [:]

@@ -79,7 +79,8 @@ final class Platform {
     /// Starts a manager and waits until it runs.
     @discardableResult
     func startManager(_ args: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws -> Child {
-        let m = try Child(args: ["manager", "--name", name, "--quiet"] + args, dir: dir, label: "manager")
+        let m = try Child(args: ["manager", "--name", name, "--quiet", "--final-stats", finalStatsFile.path] + args,
+                          dir: dir, label: "manager")
         manager = m
         guard waitFor(timeout: 30, { m.stderr.contains("running:") || !m.isRunning }), m.isRunning else {
             XCTFail("manager did not start: \(m.stderr)", file: file, line: line)
@@ -107,9 +108,14 @@ final class Platform {
     /// How many times the manager has printed `text` so far.
     func managerLines(_ text: String) -> Int { (manager?.stderr.components(separatedBy: text).count ?? 1) - 1 }
 
-    /// The statistics the manager last wrote.
+    /// Where the manager writes its final statistics when it stops.
+    var finalStatsFile: URL { dir.appendingPathComponent("final-stats.json") }
+
+    /// The statistics the manager last wrote: while it runs, the live ones;
+    /// once it stopped (its run-time folder is gone), the final ones.
     var stats: [String: Any]? {
-        guard let d = FileManager.default.contents(atPath: "/var/run/swiftnfv/\(name)/stats.json") else { return nil }
+        guard let d = FileManager.default.contents(atPath: "/var/run/swiftnfv/\(name)/stats.json")
+                ?? FileManager.default.contents(atPath: finalStatsFile.path) else { return nil }
         return try? JSONSerialization.jsonObject(with: d) as? [String: Any]
     }
 
