@@ -159,8 +159,8 @@ final class Registry {
             if voided > 0 { log("repaired instance \(i + 1)'s TX ring, left mid-enqueue: \(voided) entries voided") }
         }
         guard let mark = slot.mark.current, mark.ring < rxRings.count else { return true }
-        // The word first, then the marks: a live holder's mark is visible
-        // once its reservation is (its seq_cst store precedes its CAS).
+        // The word first (acquire), then the marks: a live holder's mark is
+        // visible once its reservation is (its CAS releases the mark).
         let ring = rxRings[mark.ring]
         let gap = ring.producerGap
         if gap.lag > 0 && gap.head &- gap.lag == mark.head {

@@ -13,8 +13,9 @@ public struct ProducerMark: @unchecked Sendable {
     @usableFromInline init(_ word: UnsafeMutablePointer<UInt64>) { self.word = word }
 
     /// The enqueue under way, if any: the ring's index and the producer
-    /// head it reserves (or is about to reserve) from. Seq_cst: pairs with
-    /// the producer's seq_cst store before its reservation CAS.
+    /// head it reserves (or is about to reserve) from. Read it after the
+    /// ring's word (acquire): the producer's CAS (release) orders its mark
+    /// before its reservation.
     public var current: (ring: Int, head: UInt32)? {
         let m = nfv_mark_load(word)
         return m == 0 ? nil : (Int(nfv_mark_ring(m)), nfv_mark_head(m))
