@@ -3,10 +3,11 @@
 # A -> B -> speed-tester; B is stopped (SIGSTOP) with packets queued, A is
 # killed, so the manager's reclaim of A waits for B. Prints the manager's
 # CPU use over N seconds (default 10), several runs (default 3): min / median / max.
+# NFV_BIN picks the binary (default .build/release/nfv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}; runs=${2:-3}
-bin=.build/release/nfv
+bin=${NFV_BIN:-.build/release/nfv}
 [ -x "$bin" ] || { echo "build first: make build" >&2; exit 1; }
 hz=$(getconf CLK_TCK)
 results=()
@@ -25,7 +26,7 @@ for r in $(seq 1 "$runs"); do
     # B stops with packets queued (A keeps sending to it until its ring
     # holds them all), then A dies: A's reclaim waits for B.
     kill -STOP $b; sleep 0.5; kill -KILL $a
-    until grep -q "reclaim requested" "/tmp/$name.log"; do sleep 0.1; done
+    until grep -q "died; reclaiming" "/tmp/$name.log"; do sleep 0.1; done
     sleep 1
     t0=$(awk '{print $14+$15}' /proc/$m/stat)
     sleep "$secs"

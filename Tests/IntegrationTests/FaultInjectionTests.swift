@@ -74,27 +74,27 @@ final class FaultInjectionTests: XCTestCase {
         let p = try Platform("buffer-paths")
         try p.startManager(["--port", "net_null0", "--chain", "1"])
         for round in 0..<3 {
-            let tester = try p.startNF(["speed-tester", "--service", "2", "--to", "service:3", "--packets", "256"],
-                                       environment: ["NFV_FAULT": "supply-taken:\(1 + round * 3)"])
-            XCTAssertTrue(waitFor(timeout: 30) { tester.isStopped || !tester.isRunning }, tester.stderr)
-            XCTAssertTrue(tester.isRunning, tester.stderr)
-            let returned = p.managerLines("buffers returned to the pool")
-            tester.signal(SIGKILL)
-            tester.wait()
-            XCTAssertTrue(waitFor(timeout: 20) { p.managerLines("buffers returned to the pool") > returned }, p.manager!.stderr)
-            let dropper = try p.startNF(["forward", "--service", "1", "--to", "drop"],
-                                        environment: ["NFV_FAULT": "giveback-marked:\(5 + round * 50)"])
-            XCTAssertTrue(waitFor(timeout: 30) { dropper.isStopped || !dropper.isRunning }, dropper.stderr)
-            XCTAssertTrue(dropper.isRunning, dropper.stderr)
-            let again = p.managerLines("buffers returned to the pool")
-            dropper.signal(SIGKILL)
-            dropper.wait()
-            XCTAssertTrue(waitFor(timeout: 20) { p.managerLines("buffers returned to the pool") > again }, p.manager!.stderr)
+            try killWhereItStops(p, ["speed-tester", "--service", "2", "--to", "service:3", "--packets", "256"],
+                                 fault: "supply-taken:\(1 + round * 3)")
+            try killWhereItStops(p, ["forward", "--service", "1", "--to", "drop"], fault: "giveback-marked:\(5 + round * 50)")
         }
         XCTAssertEqual(p.stop(), 0, p.manager!.stderr)
         let stats = assertEveryPacketAccounted(p, died: 6)
         let reclaimed = (stats?["departed"] as? [[String: Any]])?.map { $0["reclaimed"] as? Int ?? 0 } ?? []
         XCTAssertTrue(reclaimed.allSatisfy { $0 > 0 }, "each killed NF held buffers that came back: \(reclaimed)")
+    }
+
+    /// Starts an NF that stops itself at `fault` (`NFV_FAULT`), waits until
+    /// it has, kills it there, and waits until its buffers are back.
+    func killWhereItStops(_ p: Platform, _ args: [String], fault: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let nf = try p.startNF(args, environment: ["NFV_FAULT": fault], file: file, line: line)
+        XCTAssertTrue(waitFor(timeout: 30) { nf.isStopped || !nf.isRunning }, nf.stderr, file: file, line: line)
+        XCTAssertTrue(nf.isRunning, "it exited instead of stopping at \(fault): \(nf.stderr)", file: file, line: line)
+        let returned = p.managerLines("buffers returned to the pool")
+        nf.signal(SIGKILL)
+        nf.wait()
+        XCTAssertTrue(waitFor(timeout: 20) { p.managerLines("buffers returned to the pool") > returned }, p.manager!.stderr,
+                      file: file, line: line)
     }
 
     /// Checks the final statistics: entered = delivered + dropped, exactly;
