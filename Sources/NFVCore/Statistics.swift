@@ -93,6 +93,8 @@ public struct PlatformStats: Codable, Sendable, Equatable {
     /// Buffers stamped by NFs that exited cleanly found in no ring: each is a
     /// fault of the ownership protocol (the manager logs it); always 0.
     public var strays: UInt64
+    /// Times the manager's dataplane thread went to sleep for lack of work.
+    public var dataplaneSleeps: UInt64
     public var ports: [PortStats]
     /// Instances registered now.
     public var nfs: [NFStats]
@@ -106,9 +108,10 @@ public struct PlatformStats: Codable, Sendable, Equatable {
     public static let departedKept = 1024
 
     public init(name: String, uptimeSeconds: Double, poolSize: UInt32, poolInUse: UInt32, poolSupplied: UInt32 = 0,
-                reclaimed: UInt64, strays: UInt64 = 0, ports: [PortStats], nfs: [NFStats], departed: [NFStats] = [],
-                services: [ServiceStats] = []) {
+                reclaimed: UInt64, strays: UInt64 = 0, dataplaneSleeps: UInt64 = 0, ports: [PortStats], nfs: [NFStats],
+                departed: [NFStats] = [], services: [ServiceStats] = []) {
         self.strays = strays
+        self.dataplaneSleeps = dataplaneSleeps
         self.name = name; self.uptimeSeconds = uptimeSeconds; self.poolSize = poolSize; self.poolInUse = poolInUse
         self.poolSupplied = poolSupplied; self.reclaimed = reclaimed; self.ports = ports; self.nfs = nfs
         self.departed = departed; self.services = services

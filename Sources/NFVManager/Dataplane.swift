@@ -107,6 +107,7 @@ final class Dataplane: @unchecked Sendable {
                     timeout = min(timeout, reclaimSleep)
                     reclaimSleep = min(reclaimSleep * 2, Self.maxReclaimSleepNanoseconds)
                 }
+                control.sleeps.add(1, ordering: .relaxed)
                 bell.wait(armed: armed, timeoutNanoseconds: timeout)
                 sleep = min(sleep * 2, maxSleepNanoseconds)
             }

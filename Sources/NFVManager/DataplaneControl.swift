@@ -10,4 +10,7 @@ final class DataplaneControl: Sendable {
     /// Whether ports are polled (false while waiting for the chain).
     let rxEnabled = Atomic<Bool>(true)
     let stop = Atomic<Bool>(false)
+    /// Times the dataplane thread went to sleep on its doorbell (dataplane
+    /// adds, the control thread reads it for the statistics; relaxed).
+    let sleeps = Atomic<UInt64>(0)
 }

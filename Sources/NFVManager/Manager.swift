@@ -109,7 +109,8 @@ public final class Manager {
     }
 
     private func snapshotAndReport(_ report: (PlatformStats) -> Void) -> PlatformStats {
-        let s = stats.snapshot(reclaimed: registry.reclaimedTotal, strays: registry.straysAfterExit)
+        let s = stats.snapshot(reclaimed: registry.reclaimedTotal, strays: registry.straysAfterExit,
+                               dataplaneSleeps: control.sleeps.load(ordering: .relaxed))
         report(s)
         return s
     }

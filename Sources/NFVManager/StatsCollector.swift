@@ -48,7 +48,7 @@ final class StatsCollector {
         if departed.count > PlatformStats.departedKept { departed.removeFirst(departed.count - PlatformStats.departedKept) }
     }
 
-    func snapshot(reclaimed: UInt64, strays: UInt64) -> PlatformStats {
+    func snapshot(reclaimed: UInt64, strays: UInt64, dataplaneSleeps: UInt64) -> PlatformStats {
         let now = MonotonicClock.nanoseconds()
         let seconds = max(Double(now - last.time) / 1e9, 1e-9)
         func mpps(_ now: UInt64, _ before: UInt64?) -> Double {
@@ -91,8 +91,8 @@ final class StatsCollector {
         let stocked = supplies.reduce(0) { $0 + $1.ring.count }
         return PlatformStats(name: name, uptimeSeconds: Double(now - started) / 1e9, poolSize: UInt32(pool.size),
                              poolInUse: UInt32(max(0, pool.inUse - stocked)), poolSupplied: UInt32(stocked),
-                             reclaimed: reclaimed, strays: strays, ports: ports, nfs: nfs, departed: departed,
-                             services: services)
+                             reclaimed: reclaimed, strays: strays, dataplaneSleeps: dataplaneSleeps, ports: ports, nfs: nfs,
+                             departed: departed, services: services)
     }
 
     /// Writes `stats` as JSON to `path`, atomically (write, then rename).

@@ -5,9 +5,10 @@ import NFVCore
 /// NF at the same virtual address.
 ///
 /// It has no per-lcore cache: NF processes come and go and share lcore IDs,
-/// and DPDK's caches are per lcore, so a cache would be raced. Drivers and
-/// the NF library allocate and free in bulk, so the pool's ring is touched
-/// once per burst, not once per packet.
+/// and DPDK's caches are per lcore, so a cache would be raced. Only the
+/// manager allocates and frees (its drivers, NFs' supplies and what NFs give
+/// back), in bulk, so the pool's ring is touched once per burst, not once
+/// per packet.
 public struct PacketPool: @unchecked Sendable {
     @usableFromInline let pool: OpaquePointer
 
@@ -32,7 +33,9 @@ public struct PacketPool: @unchecked Sendable {
     public var inUse: Int { size - available }
 
     /// Allocates `count` buffers into `burst`, all or nothing; each is owned
-    /// by `owner` from the start.
+    /// by `owner` from the start. The manager only (and tests): the pool's
+    /// ring is not safe against a process killed inside it, so NFs take new
+    /// buffers from their supply (`BufferSupply`) instead.
     @inlinable
     public func allocate(into burst: BurstBuffer, count: Int, owner: InstanceID) -> Bool {
         let rc = burst.slots.withMemoryRebound(to: OpaquePointer?.self, capacity: count) {
