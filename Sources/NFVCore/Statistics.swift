@@ -118,8 +118,12 @@ public struct PlatformStats: Codable, Sendable, Equatable {
     }
 
     /// Packets that entered: received by ports, plus buffers NFs were given
-    /// to make packets in.
-    public var entered: UInt64 { ports.reduce(0) { $0 + $1.rx } + services.reduce(0) { $0 + $1.supplied } }
+    /// to make packets in (less those still in their supply, unused).
+    public var entered: UInt64 {
+        // The stock and the counter are read at slightly different moments: never below 0.
+        let supplied = services.reduce(0) { $0 + $1.supplied }
+        return ports.reduce(0) { $0 + $1.rx } + (supplied > UInt64(poolSupplied) ? supplied - UInt64(poolSupplied) : 0)
+    }
     /// Packets that left by a port.
     public var delivered: UInt64 { ports.reduce(0) { $0 + $1.tx } }
     /// Drops by reason over every service.

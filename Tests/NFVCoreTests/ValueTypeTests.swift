@@ -49,4 +49,27 @@ final class ValueTypeTests: XCTestCase {
         XCTAssertTrue(text.contains("1.500"))
         XCTAssertTrue(StatsTable.render(PlatformStats(name: "e", uptimeSeconds: 0, poolSize: 1, poolInUse: 0, reclaimed: 0, ports: [], nfs: [])).contains("(no NF running)"))
     }
+
+    /// The accounting line: what entered (ports, and supplied buffers not
+    /// still in stock) against what was delivered and dropped by reason, per
+    /// service; the table shows services, drops by reason and NFs that left.
+    func testAccountingAddsUpOverServicesAndShowsWhatLeft() {
+        let s = PlatformStats(
+            name: "t", uptimeSeconds: 2, poolSize: 100, poolInUse: 7, poolSupplied: 30, reclaimed: 4,
+            ports: [PortStats(port: 0, device: "net_null0", rx: 1000, tx: 900, dropped: 10, rxMpps: 0, txMpps: 0)],
+            nfs: [],
+            departed: [NFStats(instance: 3, service: 2, name: "forward", pid: 9, state: "died", rx: 50, tx: 46, dropped: 0,
+                               noRoute: 0, ringFull: 0, rxMpps: 0, txMpps: 0, rxRing: 0, txRing: 0, sleeps: 0, reclaimed: 4)],
+            services: [ServiceStats(service: 0, instances: 0, rx: 0, tx: 0, dropped: ["no-route": 10], supplied: 0),
+                       ServiceStats(service: 2, instances: 1, rx: 990, tx: 900, dropped: ["verdict": 80, "reclaimed": 4], supplied: 40)])
+        XCTAssertEqual(s.entered, 1010, "1000 from the port + 40 supplied - 30 still in stock")
+        XCTAssertEqual(s.delivered, 900)
+        XCTAssertEqual(s.droppedTotal, 94)
+        XCTAssertEqual(s.dropped["verdict"], 80)
+        let text = StatsTable.render(s)
+        XCTAssertTrue(text.contains("verdict 80, reclaimed 4"), text)
+        XCTAssertTrue(text.contains("no-route 10"), text)
+        XCTAssertTrue(text.contains("left: 1 instance(s), 1 died"), text)
+        XCTAssertTrue(text.contains("packets: entered 1010 = delivered 900 + dropped 94 + in flight 16"), text)
+    }
 }
