@@ -122,7 +122,7 @@ typedef struct nfv_nf_slot {
     int32_t pid;
     uint32_t generation;  /* bumped each time the slot is handed out */
     char name[NFV_NAME_LEN];
-    uint64_t reclaimed;   /* buffers the manager took back after a crash */
+    uint64_t reclaimed;   /* buffers the manager took back when it died or left */
     int32_t cpu;          /* atomic: the CPU the NF last ran on (it publishes it) */
     uint32_t pad0;
     /* cache line 1: its RX doorbell */

@@ -34,7 +34,7 @@ public struct NFStats: Codable, Sendable, Equatable {
     public var txRing: UInt32
     /// Times it went to sleep for lack of work.
     public var sleeps: UInt64
-    /// Buffers the manager took back from it after it died.
+    /// Buffers the manager took back from it when it died or left.
     public var reclaimed: UInt64
 
     public init(instance: UInt16, service: UInt16, name: String, pid: Int32, state: String, rx: UInt64, tx: UInt64,

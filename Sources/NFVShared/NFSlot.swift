@@ -86,7 +86,8 @@ public struct NFSlot: @unchecked Sendable {
         get { slot.pointee.generation }
         nonmutating set { slot.pointee.generation = newValue }
     }
-    /// Buffers the manager took back after this instance died.
+    /// Buffers the manager took back when this instance died or left (for
+    /// one that left cleanly: what arrived in its ring after its last drain).
     public var reclaimed: UInt64 {
         get { nfv_load_relaxed_u64(nfv_slot_reclaimed(slot)) }
         nonmutating set { nfv_store_relaxed_u64(nfv_slot_reclaimed(slot), newValue) }
