@@ -22,6 +22,8 @@ struct ChainBench: ParsableCommand {
     @Option(help: "Seconds of warm-up before measuring.") var warmup = 2
     @Option(help: "Runs.") var runs = 3
     @Option(help: "Packets in flight.") var packets = 128
+    @Option(help: "Instances of each forwarder's service, sharing its packets by flow (each packet is its own flow, so consecutive packets interleave between instances).")
+    var instances = 1
     @Option(help: "Empty polls before sleeping (NFs).") var spins: Int?
     @Option(help: "While idle, yield once every this many polls (NFs).") var yieldEvery: Int?
     @Option(help: "RX burst size (NFs).") var burst: Int?
@@ -70,6 +72,9 @@ struct ChainBench: ParsableCommand {
     func validate() throws {
         guard (1...Limits.maxChainLength).contains(length) else { throw ValidationError("--length must be 1...\(Limits.maxChainLength)") }
         guard runs >= 1, duration >= 1, warmup >= 0 else { throw ValidationError("--runs and --duration must be at least 1") }
+        guard (1...Limits.maxInstancesPerService).contains(instances), (length - 1) * instances + 1 <= Limits.maxNFs else {
+            throw ValidationError("--instances must be 1...\(Limits.maxInstancesPerService), with at most \(Limits.maxNFs) NFs in all")
+        }
     }
 
     func run() throws {
@@ -119,7 +124,9 @@ struct ChainBench: ParsableCommand {
         }
         for s in stride(from: length, through: 2, by: -1) {
             let next = s == length ? 1 : s + 1
-            try o.startNF(["forward", "--service", "\(s)", "--to", "service:\(next)"] + idle + pin(s - 1))
+            for _ in 0..<instances {
+                try o.startNF(["forward", "--service", "\(s)", "--to", "service:\(next)"] + idle + pin(s - 1))
+            }
         }
         let reports = Mutex<[SpeedTester.Report]>([])
         let first = throughPort ? "port:0" : "service:\(length == 1 ? 1 : 2)"
