@@ -97,7 +97,7 @@ typedef struct nfv_nf_stats {
     uint64_t ring_full;   /* dropped: destination ring was full */
     uint64_t batches;     /* non-empty bursts processed */
     uint64_t sleeps;      /* times it went to sleep on its doorbell */
-    uint64_t pad;
+    uint64_t enqueues;    /* ring enqueues that delivered packets (one per destination per burst) */
 } nfv_nf_stats_t;
 
 /* Slot states. The NF moves FREE->CLAIMED->REQUESTED and RUNNING->STOPPING->

@@ -86,6 +86,7 @@ extension NFCounters {
     /// Adds what the steering delivered and dropped to what the loop received.
     @inlinable @usableFromInline mutating func merge(_ s: NFCounters) {
         tx = s.tx
+        enqueues = s.enqueues
         dropped = s.dropped
         noRoute = s.noRoute
         ringFull = s.ringFull

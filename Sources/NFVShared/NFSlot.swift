@@ -42,6 +42,9 @@ public struct NFCounters: Sendable, Equatable {
     public var ringFull: UInt64 = 0
     public var batches: UInt64 = 0
     public var sleeps: UInt64 = 0
+    /// Ring enqueues that delivered packets (to an NF, or towards a port):
+    /// one per destination per burst. Drops given back are not counted.
+    public var enqueues: UInt64 = 0
     public init() {}
 }
 
@@ -106,7 +109,7 @@ public struct NFSlot: @unchecked Sendable {
 
     /// Reads its counters (any process; relaxed: a recent value suffices).
     public var counters: NFCounters {
-        // nfv_nf_stats_t is eight UInt64 counters in this order.
+        // nfv_nf_stats_t is these eight UInt64 counters in this order.
         let u = UnsafeMutableRawPointer(nfv_slot_stats(slot)!).assumingMemoryBound(to: UInt64.self)
         var c = NFCounters()
         c.rx = nfv_load_relaxed_u64(u)
@@ -116,6 +119,7 @@ public struct NFSlot: @unchecked Sendable {
         c.ringFull = nfv_load_relaxed_u64(u + 4)
         c.batches = nfv_load_relaxed_u64(u + 5)
         c.sleeps = nfv_load_relaxed_u64(u + 6)
+        c.enqueues = nfv_load_relaxed_u64(u + 7)
         return c
     }
 
@@ -129,6 +133,7 @@ public struct NFSlot: @unchecked Sendable {
         nfv_store_relaxed_u64(u + 4, c.ringFull)
         nfv_store_relaxed_u64(u + 5, c.batches)
         nfv_store_relaxed_u64(u + 6, c.sleeps)
+        nfv_store_relaxed_u64(u + 7, c.enqueues)
     }
 
     /// Zeroes its counters (the manager, when handing the slot out).

@@ -4,12 +4,15 @@ import NFVCore
 import Glibc
 #endif
 
-/// Turns actions into destinations and moves descriptors there in runs: the
-/// one routing path both the manager's RX work and every NF use.
+/// Turns actions into destinations and moves descriptors there, one burst
+/// per destination: the one routing path both the manager's RX work and
+/// every NF use.
 ///
 /// For each packet it resolves the action (the default chain, a service's
-/// instances, a port); consecutive packets with the same destination go as
-/// one burst, then the destination's doorbell is rung if it sleeps. A
+/// instances, a port); then the burst is bucketed by destination (a stable
+/// counting sort, as OpenNetVM's per-destination buffers), so that each
+/// destination gets one enqueue and at most one doorbell per burst however
+/// the destinations interleave, in the order the packets came. A
 /// packet keeps its sender as owner until the receiver takes it from its
 /// ring (`DescriptorRing.take`), so there is no moment when a killed sender
 /// or receiver leaves a buffer that nobody's reclaim would find. Whatever
@@ -37,6 +40,22 @@ public final class Steering: @unchecked Sendable {
     /// A fault-injection test's stop point, if any.
     @usableFromInline let fault: FaultPoint?
     @usableFromInline let enqueueFault: UnsafeMutablePointer<UInt32>?
+    /// Per burst: each packet's destination code, and the burst regrouped by
+    /// destination (`sendGrouped`).
+    @usableFromInline let codes: UnsafeMutablePointer<Int>
+    @usableFromInline let grouped: BurstBuffer
+    /// Per destination bucket (`bucket(of:)`): packets in this burst, and
+    /// where its group starts in `grouped`; all zero between bursts.
+    @usableFromInline let bucketCounts: UnsafeMutablePointer<Int32>
+    @usableFromInline let bucketStarts: UnsafeMutablePointer<Int32>
+    /// Buckets used by this burst, in the order of their first packet, and
+    /// the destination code of each.
+    @usableFromInline let touched: UnsafeMutablePointer<Int16>
+    @usableFromInline let touchedCodes: UnsafeMutablePointer<Int>
+    /// Destinations: drop, no route, each instance, each port.
+    @usableFromInline static let bucketCount = 2 + Limits.maxNFs + Limits.maxPorts
+    /// The largest burst it groups (`NFOptions.burstSize` is at most this).
+    public static let maxBurst = 1024
     /// The chain's services (`chainLength` of them).
     @usableFromInline let chain: UnsafeMutablePointer<UInt16>
     @usableFromInline let chainLength: Int
@@ -60,6 +79,14 @@ public final class Steering: @unchecked Sendable {
         self.fault = fault
         enqueueFault = fault?.enqueueCountdown
         managerFates = table.fates(of: ServiceID(0))
+        codes = .allocate(capacity: Self.maxBurst)
+        grouped = BurstBuffer(capacity: Self.maxBurst)
+        bucketCounts = .allocate(capacity: Self.bucketCount)
+        bucketCounts.initialize(repeating: 0, count: Self.bucketCount)
+        bucketStarts = .allocate(capacity: Self.bucketCount)
+        bucketStarts.initialize(repeating: 0, count: Self.bucketCount)
+        touched = .allocate(capacity: Self.bucketCount)
+        touchedCodes = .allocate(capacity: Self.bucketCount)
         rings = .allocate(capacity: rxRings.count)
         for (i, r) in rxRings.enumerated() { (rings + i).initialize(to: r.ring) }
         self.txRing = txRing?.ring
@@ -75,6 +102,11 @@ public final class Steering: @unchecked Sendable {
     }
 
     deinit {
+        codes.deallocate()
+        bucketCounts.deallocate()
+        bucketStarts.deallocate()
+        touched.deallocate()
+        touchedCodes.deallocate()
         rings.deallocate()
         chain.deallocate()
         chainPosition.deallocate()
@@ -153,7 +185,7 @@ public final class Steering: @unchecked Sendable {
     /// Sends `count` packets of `burst`, packet `i` as `actions[i]` says.
     @inlinable
     public func send(_ burst: BurstBuffer, count: Int, actions: UnsafePointer<Action>) {
-        sendRuns(burst, count) { actions[$0] }
+        resolveAndSend(burst, count) { actions[$0] }
     }
 
     /// Sends `count` packets of `burst`, all as `action` says. A service
@@ -175,24 +207,65 @@ public final class Steering: @unchecked Sendable {
                 return
             }
         }
-        sendRuns(burst, count) { _ in action }
+        resolveAndSend(burst, count) { _ in action }
     }
 
-    /// Resolves each packet and flushes each run of equal destinations.
+    /// Resolves each packet; a burst with one destination goes whole, any
+    /// other is regrouped by destination first (`sendGrouped`).
     @inlinable
-    func sendRuns(_ burst: BurstBuffer, _ count: Int, _ actionOf: (Int) -> Action) {
+    func resolveAndSend(_ burst: BurstBuffer, _ count: Int, _ actionOf: (Int) -> Action) {
         guard count > 0 else { return }
-        var runStart = 0
-        var runCode = destination(actionOf(0), OpaquePointer(burst.slots[0]!))
+        precondition(count <= Self.maxBurst, "bursts are at most \(Self.maxBurst) packets")
+        let first = destination(actionOf(0), OpaquePointer(burst.slots[0]!))
+        codes[0] = first
+        var uniform = true
         for i in 1..<count {
             let code = destination(actionOf(i), OpaquePointer(burst.slots[i]!))
-            if code != runCode {
-                flush(runCode, burst, runStart..<i)
-                runStart = i
-                runCode = code
-            }
+            codes[i] = code
+            uniform = uniform && code == first
         }
-        flush(runCode, burst, runStart..<count)
+        if uniform { flush(first, burst, 0..<count) } else { sendGrouped(burst, count) }
+    }
+
+    /// The dense bucket of a destination code.
+    @inlinable @inline(__always)
+    static func bucket(of code: Int) -> Int {
+        code < Self.portBase ? code + 1 : 2 + Limits.maxNFs + (code - Self.portBase)
+    }
+
+    /// Regroups the burst by destination (`codes`), keeping each
+    /// destination's packets in order, and flushes each group once.
+    @inlinable
+    func sendGrouped(_ burst: BurstBuffer, _ count: Int) {
+        var used = 0
+        for i in 0..<count {
+            let b = Self.bucket(of: codes[i])
+            if bucketCounts[b] == 0 {
+                touched[used] = Int16(b)
+                touchedCodes[used] = codes[i]
+                used += 1
+            }
+            bucketCounts[b] &+= 1
+        }
+        var offset: Int32 = 0
+        for t in 0..<used {
+            let b = Int(touched[t])
+            bucketStarts[b] = offset
+            offset &+= bucketCounts[b]
+        }
+        // Scatter; bucketStarts[b] moves to the end of its group.
+        for i in 0..<count {
+            let b = Self.bucket(of: codes[i])
+            grouped.slots[Int(bucketStarts[b])] = burst.slots[i]
+            bucketStarts[b] &+= 1
+        }
+        for t in 0..<used {
+            let b = Int(touched[t])
+            let end = Int(bucketStarts[b])
+            let start = end - Int(bucketCounts[b])
+            flush(touchedCodes[t], grouped, start..<end)
+            bucketCounts[b] = 0
+        }
     }
 
     /// Delivers one run; gives back what cannot be delivered.
@@ -204,6 +277,7 @@ public final class Steering: @unchecked Sendable {
             return
         }
         let sent: Int
+        counters.enqueues &+= 1
         if code < Self.portBase {
             let ring = rings[code - 1]!
             sent = Int(nfv_ring_enqueue_marked(ring, UInt32(code - 1), burst.slots + range.lowerBound, UInt32(range.count), mark.word, enqueueFault))

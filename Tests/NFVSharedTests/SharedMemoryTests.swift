@@ -161,6 +161,35 @@ final class SharedMemoryTests: XCTestCase {
         XCTAssertEqual(s.counters.noRoute, 4)
     }
 
+    /// Interleaved destinations are bucketed: one enqueue per destination
+    /// per burst, each destination's packets in their order.
+    func testABurstGoesOutInOneEnqueuePerDestinationInOrder() {
+        f.table.setInstances([InstanceID(11)], of: ServiceID(3))
+        f.table.setInstances([InstanceID(12)], of: ServiceID(4))
+        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, mark: f.table.dataplaneMark)
+        let b = allocate(30)
+        let actions = UnsafeMutablePointer<Action>.allocate(capacity: 30)
+        defer { actions.deallocate() }
+        for i in 0..<30 {
+            _ = b[i].setLength(64)
+            _ = b[i].store(UInt32(i), bigEndianAt: 40)
+            actions[i] = i % 3 == 2 ? .drop : .toService(ServiceID(i % 3 == 0 ? 3 : 4))
+        }
+        s.send(b, count: 30, actions: actions)
+        XCTAssertEqual(s.counters.enqueues, 2, "one enqueue for each of the two services")
+        XCTAssertEqual(s.counters.dropped, 10)
+        let out = BurstBuffer()
+        XCTAssertEqual(f.rx[10].take(into: out, owner: InstanceID(11)), 10)
+        XCTAssertEqual((0..<10).map { out[$0].load(UInt32.self, bigEndianAt: 40) }, (0..<10).map { UInt32($0 * 3) })
+        Steering.free(out, 0..<10)
+        XCTAssertEqual(f.rx[11].take(into: out, owner: InstanceID(12)), 10)
+        XCTAssertEqual((0..<10).map { out[$0].load(UInt32.self, bigEndianAt: 40) }, (0..<10).map { UInt32($0 * 3 + 1) })
+        Steering.free(out, 0..<10)
+        // A burst with one destination stays one enqueue.
+        s.send(allocate(8), count: 8, action: .toService(ServiceID(3)))
+        XCTAssertEqual(s.counters.enqueues, 3)
+    }
+
     func testReclaimFreesWhatADeadInstanceHeldAndNothingElse() {
         let full = f.pool.available
         // Instance 8 dies holding: 5 queued in its RX ring (sent by 9), 3 in
