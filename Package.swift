@@ -29,12 +29,14 @@ let package = Package(
         .target(name: "NFVCore", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: fast),
         // Packet parsing, rewriting and building over bounds-checked views. Pure Swift.
         .target(name: "NFVPacket", swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),
+        // Routing policy as pure values: consistent hashing for load balancing.
+        .target(name: "NFVRouting", dependencies: ["NFVCore"], swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),
         // The shared-memory layer: EAL, packet pool, rings, shared table, doorbells.
         // The only home of raw pointers and atomics.
         .target(name: "NFVShared", dependencies: ["CDPDK", "NFVCore", "NFVPacket"], exclude: ["Models"], cSettings: dpdkC,
                 swiftSettings: fast),
         // The NF manager: registry and lifecycle, the dataplane worker, statistics.
-        .target(name: "NFVManager", dependencies: ["NFVShared", "NFVCore"], swiftSettings: fast),
+        .target(name: "NFVManager", dependencies: ["NFVShared", "NFVCore", "NFVRouting"], swiftSettings: fast),
         // The NF library: the protocol NF authors implement and the run loop.
         .target(name: "NFVKit", dependencies: ["NFVShared", "NFVCore", "NFVPacket"], swiftSettings: fast),
         // Built-in network functions.
@@ -49,8 +51,9 @@ let package = Package(
         .executableTarget(name: "ExampleNF", dependencies: ["NFVKit"], path: "Examples/ExampleNF", swiftSettings: fast),
         .testTarget(name: "NFVCoreTests", dependencies: ["NFVCore"]),
         .testTarget(name: "NFVPacketTests", dependencies: ["NFVPacket"]),
+        .testTarget(name: "NFVRoutingTests", dependencies: ["NFVRouting"]),
         .testTarget(name: "NFVFunctionsTests", dependencies: ["NFVFunctions", "NFVPacket"], swiftSettings: dpdkSwift),
-        .testTarget(name: "NFVSharedTests", dependencies: ["NFVShared", "NFVCore"], swiftSettings: dpdkSwift),
+        .testTarget(name: "NFVSharedTests", dependencies: ["NFVShared", "NFVCore", "NFVRouting"], swiftSettings: dpdkSwift),
         .testTarget(name: "IntegrationTests", dependencies: ["NFVCore"]),
     ]
 )

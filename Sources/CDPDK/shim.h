@@ -50,6 +50,7 @@
 #define NFV_MAX_CHAIN 16
 #define NFV_NAME_LEN 32
 #define NFV_PORT_NAME_LEN 112
+#define NFV_LOOKUP_SIZE 2039  /* entries of a service's consistent-hashing table (a prime) */
 #define NFV_TABLE_MAGIC 0x5357494654564e46ull /* "SWIFTNFV" */
 #define NFV_TABLE_VERSION 2u
 
@@ -145,7 +146,8 @@ typedef struct nfv_service {
     uint32_t count;       /* atomic: valid entries in instances[] */
     uint32_t balance;     /* NFV_BALANCE_*, set by the manager at start */
     uint16_t instances[NFV_MAX_INSTANCES_PER_SERVICE];
-    uint8_t pad[24];
+    uint32_t lookup;      /* atomic: which of its two lookup tables is current (0 or 1) */
+    uint8_t pad[20];
 } nfv_service_t;
 
 typedef struct nfv_port {
@@ -188,6 +190,10 @@ typedef struct nfv_shared {
     nfv_port_t ports[NFV_MAX_PORTS];
     nfv_nf_slot_t nfs[NFV_MAX_NFS];
     nfv_fates_t fates[NFV_MAX_SERVICES];
+    /* Per service, two consistent-hashing tables (flow hash % NFV_LOOKUP_SIZE
+     * -> instance ID): the manager writes the one not in use, then flips
+     * `lookup` (release); readers load `lookup` (acquire) and read that one. */
+    uint16_t lookups[NFV_MAX_SERVICES][2][NFV_LOOKUP_SIZE];
 } nfv_shared_t;
 
 _Static_assert(sizeof(nfv_doorbell_t) == 64, "doorbell is one cache line");
@@ -207,6 +213,9 @@ static inline void nfv_chain_set_service(nfv_shared_t *t, uint32_t i, uint16_t s
 static inline uint16_t nfv_service_instance(const nfv_service_t *s, uint32_t i) { return __atomic_load_n(&s->instances[i], __ATOMIC_RELAXED); }
 static inline void nfv_service_set_instance(nfv_service_t *s, uint32_t i, uint16_t v) { __atomic_store_n(&s->instances[i], v, __ATOMIC_RELAXED); }
 static inline uint32_t nfv_service_balance(const nfv_service_t *s) { return s->balance; }
+static inline uint32_t nfv_service_lookup_current(const nfv_service_t *s) { return __atomic_load_n(&s->lookup, __ATOMIC_ACQUIRE) & 1; }
+static inline void nfv_service_set_lookup_current(nfv_service_t *s, uint32_t which) { __atomic_store_n(&s->lookup, which & 1, __ATOMIC_RELEASE); }
+static inline uint16_t *nfv_service_lookup(nfv_shared_t *t, uint32_t service, uint32_t which) { return t->lookups[service][which & 1]; }
 static inline void nfv_service_set_balance(nfv_service_t *s, uint32_t b) { s->balance = b; }
 static inline const char *nfv_slot_name(const nfv_nf_slot_t *s) { return s->name; }
 static inline void nfv_slot_set_name(nfv_nf_slot_t *s, const char *n) { strncpy(s->name, n, NFV_NAME_LEN - 1); s->name[NFV_NAME_LEN - 1] = 0; }

@@ -9,7 +9,7 @@ import Yams
 ///   - net_null0
 ///   - net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap
 /// chain: [1, 2, 3]       # default service chain
-/// exit_port: 0           # optional: after the last step (default: input port)
+/// exit_port: other       # after the last step: a port, other (0<->1, 2<->3) or input (default)
 /// pool_size: 32767       # packet buffers
 /// ring_size: 16384       # descriptors per NF ring
 /// max_idle_sleep_us: 200 # longest sleep between port polls when idle
@@ -66,7 +66,9 @@ public enum ConfigParser {
                 if config.chain.count > Limits.maxChainLength {
                     throw fail("a chain has at most \(Limits.maxChainLength) steps, got \(config.chain.count)")
                 }
-            case "exit_port": config.exitPort = PortID(UInt16(try integer(0...(Limits.maxPorts - 1))))
+            case "exit_port":
+                guard case .scalar = value, let text = value.string else { throw fail("'exit_port' must be a port, 'other' or 'input'") }
+                do { config.exit = try ChainExit(parsing: text) } catch { throw fail(error.problem) }
             case "pool_size": config.poolSize = try integer(1023...(1 << 22))
             case "ring_size":
                 config.ringSize = try integer(64...(1 << 20))
@@ -91,9 +93,9 @@ public enum ConfigParser {
                 throw ConfigError(file: file, line: line, problem: "unknown key '\(key.string ?? "?")'; known keys: name, ports, chain, exit_port, pool_size, ring_size, max_idle_sleep_us, wait_for_chain, balance")
             }
         }
-        if let p = config.exitPort, Int(p.rawValue) >= config.ports.count {
+        if let problem = config.exit.problem(portCount: config.ports.count) {
             let line = mapping.first(where: { $0.key.string == "exit_port" })?.key.mark?.line
-            throw ConfigError(file: file, line: line, problem: "exit_port \(p.rawValue) does not exist (\(config.ports.count) ports configured)")
+            throw ConfigError(file: file, line: line, problem: problem)
         }
         return config
     }

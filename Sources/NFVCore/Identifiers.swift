@@ -39,4 +39,6 @@ public enum Limits {
     public static let maxNFs = 64
     public static let maxChainLength = 16
     public static let maxNameLength = 31
+    /// Entries of a service's consistent-hashing table (a prime).
+    public static let lookupTableSize = 2039
 }

@@ -8,9 +8,8 @@ public struct ManagerConfig: Sendable, Equatable {
     /// The default service chain: where packets from a port go, and what
     /// `Action.next` walks.
     public var chain: [ServiceID] = []
-    /// The port a packet leaves by after the chain's last step; `nil` means
-    /// the port it arrived on.
-    public var exitPort: PortID? = nil
+    /// Where a packet leaves after the chain's last step.
+    public var exit: ChainExit = .inputPort
     /// Packet buffers in the shared pool.
     public var poolSize: Int = 32767
     /// Descriptors per NF ring (a power of two).
@@ -50,9 +49,7 @@ public struct ManagerConfig: Sendable, Equatable {
         if let bad = chain.first(where: { !$0.isValid }) {
             throw fail("chain: service \(bad.rawValue) is out of range (1...\(Limits.maxServices - 1))")
         }
-        if let p = exitPort, Int(p.rawValue) >= ports.count {
-            throw fail("exit port \(p.rawValue) does not exist (\(ports.count) ports configured)")
-        }
+        if let problem = exit.problem(portCount: ports.count) { throw fail(problem) }
         guard (1023...1 << 22).contains(poolSize) else { throw fail("pool buffers must be 1023 to \(1 << 22), got \(poolSize)") }
         guard ringSize >= 64, ringSize <= 1 << 20, ringSize & (ringSize - 1) == 0 else {
             throw fail("ring size must be a power of two from 64 to \(1 << 20), got \(ringSize)")

@@ -1,5 +1,6 @@
 import Foundation
 import NFVCore
+import NFVRouting
 import NFVShared
 
 /// The control side of NF lifecycles, run by the manager's control thread:
@@ -126,17 +127,23 @@ final class Registry {
         slot.mark.clear()
         slot.generation = slot.generation &+ 1
         table.activate(id)
-        table.setInstances(table.instances(of: service) + [id], of: service)
+        setMembers(table.instances(of: service) + [id], of: service)
         slot.setState(.running)
         updateRX()
         log("NF '\(slot.name)' (pid \(slot.pid)) registered: instance \(id.rawValue) of service \(service.rawValue)")
+    }
+
+    /// Sets a service's instances and its consistent-hashing table.
+    private func setMembers(_ list: [InstanceID], of service: ServiceID) {
+        table.setInstances(list, of: service)
+        table.publishLookup(Maglev.table(for: list.map(\.rawValue)), of: service)
     }
 
     private func leaveService(_ i: Int, _ slot: NFSlot, now: UInt64) {
         guard removedAt[i] == 0 else { return }
         removedAt[i] = now
         let id = InstanceID(UInt16(i + 1))
-        table.setInstances(table.instances(of: slot.service).filter { $0 != id }, of: slot.service)
+        setMembers(table.instances(of: slot.service).filter { $0 != id }, of: slot.service)
         updateRX()
     }
 

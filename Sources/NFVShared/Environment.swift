@@ -25,7 +25,8 @@ public final class Environment: @unchecked Sendable {
         self.names = names
         precondition(Int(NFV_MAX_NFS) == Limits.maxNFs && Int(NFV_MAX_SERVICES) == Limits.maxServices
                      && Int(NFV_MAX_PORTS) == Limits.maxPorts && Int(NFV_MAX_CHAIN) == Limits.maxChainLength
-                     && Int(NFV_MAX_INSTANCES_PER_SERVICE) == Limits.maxInstancesPerService,
+                     && Int(NFV_MAX_INSTANCES_PER_SERVICE) == Limits.maxInstancesPerService
+                     && Int(NFV_LOOKUP_SIZE) == Limits.lookupTableSize,
                      "Limits and shim.h disagree")
         switch role {
         case .primary:

@@ -29,7 +29,7 @@ public struct SharedTable: @unchecked Sendable {
         t.pointee.pool_size = UInt32(poolSize)
         t.pointee.dataplane_cpu = -1  // not running anywhere yet
         t.pointee.chain.length = UInt32(config.chain.count)
-        t.pointee.chain.exit_port = config.exitPort.map { Int32($0.rawValue) } ?? -1
+        t.pointee.chain.exit_port = config.exit.encoded
         for (i, s) in config.chain.enumerated() { nfv_chain_set_service(t, UInt32(i), s.rawValue) }
         for (s, mode) in config.balance {
             nfv_service_set_balance(nfv_service(t, UInt32(s.rawValue)), mode == .queue ? UInt32(NFV_BALANCE_QUEUE) : UInt32(NFV_BALANCE_FLOW))
@@ -73,10 +73,8 @@ public struct SharedTable: @unchecked Sendable {
     public var chain: [ServiceID] {
         (0..<Int(table.pointee.chain.length)).map { ServiceID(nfv_chain_service(table, UInt32($0))) }
     }
-    /// The port packets leave by after the chain, or `nil` for their input port.
-    public var exitPort: PortID? {
-        table.pointee.chain.exit_port < 0 ? nil : PortID(UInt16(table.pointee.chain.exit_port))
-    }
+    /// Where packets leave after the chain's last step.
+    public var exit: ChainExit { ChainExit(encoded: table.pointee.chain.exit_port) }
 
     // MARK: services
 
@@ -97,6 +95,26 @@ public struct SharedTable: @unchecked Sendable {
         if list.count < old { nfv_store_release_u32(nfv_service_count(s), UInt32(list.count)) }
         for (i, id) in list.enumerated() { nfv_service_set_instance(s, UInt32(i), id.rawValue) }
         nfv_store_release_u32(nfv_service_count(s), UInt32(list.count))
+    }
+
+    /// Publishes `entries` (`Limits.lookupTableSize` instance IDs, from
+    /// `Maglev.table`) as `service`'s consistent-hashing table (manager
+    /// only): written into the table not in use, then made current with
+    /// release order, so a reader never sees a half-written table.
+    public func publishLookup(_ entries: [UInt16], of service: ServiceID) {
+        precondition(entries.count == Limits.lookupTableSize, "a lookup table has \(Limits.lookupTableSize) entries")
+        let s = nfv_service(table, UInt32(service.rawValue))!
+        let next = nfv_service_lookup_current(s) ^ 1
+        let out = nfv_service_lookup(table, UInt32(service.rawValue), next)!
+        for (i, id) in entries.enumerated() { out[i] = id }
+        nfv_service_set_lookup_current(s, next)
+    }
+
+    /// The current consistent-hashing table of `service`.
+    public func lookup(of service: ServiceID) -> [UInt16] {
+        let s = nfv_service(table, UInt32(service.rawValue))!
+        let t = nfv_service_lookup(table, UInt32(service.rawValue), nfv_service_lookup_current(s))!
+        return Array(UnsafeBufferPointer(start: t, count: Limits.lookupTableSize))
     }
 
     @usableFromInline var rawTable: UnsafeMutablePointer<nfv_shared_t> { table }

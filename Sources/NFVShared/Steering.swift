@@ -97,7 +97,7 @@ public final class Steering: @unchecked Sendable {
         chainPosition = .allocate(capacity: Limits.maxServices)
         chainPosition.initialize(repeating: 0xFF, count: Limits.maxServices)
         for (i, s) in services.enumerated() where chainPosition[Int(s)] == 0xFF { chainPosition[Int(s)] = UInt8(i) }
-        exitPort = table.exitPort.map { Int32($0.rawValue) } ?? -1
+        exitPort = table.exit.encoded
         portCount = table.portCount
     }
 
@@ -130,7 +130,8 @@ public final class Steering: @unchecked Sendable {
                 return instance(of: chain[pos], mbuf)
             }
             let chosen = Int(nfv_mbuf_egress(mbuf))
-            let port = chosen >= 0 ? chosen : exitPort >= 0 ? Int(exitPort) : Int(nfv_mbuf_port(mbuf))
+            let port = chosen >= 0 ? chosen : exitPort >= 0 ? Int(exitPort)
+                : exitPort == -2 ? Int(nfv_mbuf_port(mbuf)) ^ 1 : Int(nfv_mbuf_port(mbuf))
             return toPort(port, meta)
         case .toPort(let p):
             return toPort(Int(p.rawValue), meta)
@@ -145,9 +146,10 @@ public final class Steering: @unchecked Sendable {
     }
 
     /// Picks an instance of `service`: the only one; or, of several, the one
-    /// the flow hashes to, or the one with the fewest packets waiting (read
-    /// as the burst is resolved, so a burst goes whole to the ring that was
-    /// shortest when it was sent).
+    /// its consistent-hashing table gives the flow (so an instance joining
+    /// or leaving moves only about 1/n of the flows), or the one with the
+    /// fewest packets waiting (read as the burst is resolved, so a burst
+    /// goes whole to the ring that was shortest when it was sent).
     @inlinable @inline(__always)
     func instance(of service: UInt16, _ mbuf: OpaquePointer) -> Int {
         guard Int(service) < Limits.maxServices else { return Self.noRoute }
@@ -162,7 +164,11 @@ public final class Steering: @unchecked Sendable {
             if nfv_service_balance(s) == UInt32(NFV_BALANCE_QUEUE) {
                 id = shortestQueue(s, n)
             } else {
-                id = nfv_service_instance(s, FlowHash.hash(Packet(mbuf)) % n)
+                // Acquire (in nfv_service_lookup_current): pairs with the
+                // release in SharedTable.publishLookup.
+                let entries = nfv_service_lookup(table, UInt32(service), nfv_service_lookup_current(s))!
+                let chosen = entries[Int(FlowHash.hash(Packet(mbuf)) % UInt32(NFV_LOOKUP_SIZE))]
+                id = chosen != 0 ? chosen : nfv_service_instance(s, 0)
             }
         }
         return Int(id)

@@ -14,7 +14,8 @@ struct ManagerCommand: ParsableCommand {
     @Option(help: "The platform name NFs attach to.") var name: String?
     @Option(help: "A port, as a DPDK device string (repeat for more).") var port: [String] = []
     @Option(help: "The default chain, as service IDs: 1,2,3.") var chain: String?
-    @Option(help: "The port packets leave by after the chain (default: their input port).") var exitPort: UInt16?
+    @Option(help: "Where packets leave after the chain: a port, 'other' (the other port of its pair: 0<->1, 2<->3; a bump in the wire) or 'input' (default).")
+    var exitPort: String?
     @Option(help: "Packet buffers in the pool.") var poolSize: Int?
     @Option(help: "Hold port RX until every chain service has an instance.") var waitForChain: Bool?
     @Option(help: "SERVICE:flow or SERVICE:queue, how a service spreads packets over its instances (repeat for more).")
@@ -43,7 +44,9 @@ struct ManagerCommand: ParsableCommand {
                 return ServiceID(n)
             }
         }
-        if let exitPort { c.exitPort = PortID(exitPort) }
+        if let exitPort {
+            do { c.exit = try ChainExit(parsing: exitPort) } catch { throw ValidationError("--exit-port: \(error.problem)") }
+        }
         if let poolSize { c.poolSize = poolSize }
         if let waitForChain { c.waitForChain = waitForChain }
         for item in balance {

@@ -1,3 +1,4 @@
+import Foundation
 import NFVCore
 import XCTest
 
@@ -19,7 +20,7 @@ final class ConfigParserTests: XCTestCase {
         XCTAssertEqual(c.name, "lab-1")
         XCTAssertEqual(c.ports, ["net_null0", "net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap"])
         XCTAssertEqual(c.chain, [ServiceID(1), ServiceID(2), ServiceID(3)])
-        XCTAssertEqual(c.exitPort, PortID(1))
+        XCTAssertEqual(c.exit, .port(PortID(1)))
         XCTAssertEqual(c.poolSize, 4095)
         XCTAssertEqual(c.ringSize, 1024)
         XCTAssertEqual(c.maxIdleSleepMicroseconds, 50)
@@ -68,8 +69,31 @@ final class ConfigParserTests: XCTestCase {
         c.chain = (1...17).map { ServiceID(UInt16($0)) }
         XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("at most 16 steps")) }
         c = ManagerConfig()
-        c.exitPort = PortID(0)
-        XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("exit port 0 does not exist")) }
+        c.exit = .port(PortID(0))
+        XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("exit_port 0 does not exist")) }
         XCTAssertNoThrow(try ManagerConfig().validate())
+    }
+
+    /// A bump in the wire in one line: `exit_port: other`.
+    func testExitToTheOtherPortOfAPair() throws {
+        let c = try ConfigParser.parse("ports: [net_null0, net_null1]\nchain: [1]\nexit_port: other\n", file: "bw.yaml")
+        XCTAssertEqual(c.exit, .otherPort)
+        XCTAssertEqual(try ChainExit(parsing: "input"), .inputPort)
+        XCTAssertEqual(ChainExit(encoded: ChainExit.otherPort.encoded), .otherPort)
+        assertError("ports: [net_null0, net_null1, net_null2]\nchain: [1]\nexit_port: other\n", line: 3,
+                    contains: "exit_port: other pairs ports 0-1, 2-3, ...: it needs an even number of ports, not 3")
+        assertError("exit_port: sideways\n", line: 1, contains: "exit_port: 'sideways' is not a port")
+    }
+
+    /// The configuration files shipped in config/ parse.
+    func testShippedConfigurationsParse() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for name in ["example.yaml", "bump-in-the-wire.yaml"] {
+            let path = root.appendingPathComponent("config/\(name)").path
+            let c = try ConfigParser.parse(try String(contentsOfFile: path, encoding: .utf8), file: path)
+            XCTAssertNoThrow(try c.validate(file: path), name)
+        }
+        let bump = try ConfigParser.parse(try String(contentsOfFile: root.appendingPathComponent("config/bump-in-the-wire.yaml").path, encoding: .utf8))
+        XCTAssertEqual(bump.exit, .otherPort)
     }
 }

@@ -1,6 +1,7 @@
 import CDPDK
 import Foundation
 import NFVCore
+import NFVRouting
 @testable import NFVShared
 import XCTest
 
@@ -89,21 +90,28 @@ final class SharedMemoryTests: XCTestCase {
     }
 
     func testSeveralInstancesShareByFlowOrByQueue() {
-        // Flow (service 6): one flow always meets the same instance.
+        // Flow (service 6): one flow always meets the instance its
+        // consistent-hashing table gives it.
         f.table.setInstances([InstanceID(20), InstanceID(21)], of: ServiceID(6))
+        f.table.publishLookup(Maglev.table(for: [20, 21]), of: ServiceID(6))
         let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, mark: f.table.dataplaneMark)
         let b = allocate(32)
+        var expected = [UInt16: Int]()
         for i in 0..<32 {
-            let flow = UInt16(i % 2)
+            let flow = UInt16(i % 8)
             _ = b[i].setLength(64)
             _ = b[i].store(UInt16(0x0800), bigEndianAt: 12)
             _ = b[i].store(UInt8(0x45), bigEndianAt: 14)
             _ = b[i].store(UInt8(17), bigEndianAt: 23)
             _ = b[i].store(UInt16(1000 + flow * 7), bigEndianAt: 34)
+            expected[f.table.lookup(of: ServiceID(6))[Int(FlowHash.hash(b[i]) % UInt32(Limits.lookupTableSize))], default: 0] += 1
         }
         s.send(b, count: 32, action: .toService(ServiceID(6)))
+        XCTAssertEqual(f.rx[19].count, expected[20] ?? 0)
+        XCTAssertEqual(f.rx[20].count, expected[21] ?? 0)
         XCTAssertEqual(f.rx[19].count + f.rx[20].count, 32)
-        XCTAssertTrue([0, 16, 32].contains(f.rx[19].count), "each flow goes whole to one instance")
+        XCTAssertTrue(f.rx[19].count > 0 && f.rx[20].count > 0, "8 flows spread over both instances")
+        XCTAssertEqual(f.rx[19].count % 4, 0, "each flow goes whole to one instance")
         // Queue (service 5): packets go to the shortest ring.
         f.table.setInstances([InstanceID(22), InstanceID(23)], of: ServiceID(5))
         let backlog = allocate(10)
