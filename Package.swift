@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "NFVCore", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: fast),
         // Packet parsing, rewriting and building over bounds-checked views. Pure Swift.
         .target(name: "NFVPacket", swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),
+        // Classification: a decision tree over 5-field range rules, shared by the firewall and (next) the flow table.
+        .target(name: "NFVClassify", swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),
         // Routing policy as pure values: consistent hashing for load balancing.
         .target(name: "NFVRouting", dependencies: ["NFVCore"], swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),
         // The shared-memory layer: EAL, packet pool, rings, shared table, doorbells.
@@ -40,7 +42,7 @@ let package = Package(
         // The NF library: the protocol NF authors implement and the run loop.
         .target(name: "NFVKit", dependencies: ["NFVShared", "NFVCore", "NFVPacket"], swiftSettings: fast),
         // Built-in network functions.
-        .target(name: "NFVFunctions", dependencies: ["NFVKit"], swiftSettings: fast),
+        .target(name: "NFVFunctions", dependencies: ["NFVKit", "NFVClassify"], swiftSettings: fast),
         // The `nfv` command: argument parsing, process orchestration for demo and bench.
         .executableTarget(
             name: "nfv",
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(name: "NFVCoreTests", dependencies: ["NFVCore"]),
         .testTarget(name: "NFVPacketTests", dependencies: ["NFVPacket"]),
         .testTarget(name: "NFVRoutingTests", dependencies: ["NFVRouting"]),
+        .testTarget(name: "NFVClassifyTests", dependencies: ["NFVClassify"]),
         .testTarget(name: "NFVFunctionsTests", dependencies: ["NFVFunctions", "NFVPacket"], swiftSettings: dpdkSwift),
         .testTarget(name: "NFVSharedTests", dependencies: ["NFVShared", "NFVCore", "NFVRouting"], swiftSettings: dpdkSwift),
         .testTarget(name: "IntegrationTests", dependencies: ["NFVCore"]),

@@ -1,31 +1,22 @@
 import NFVKit
 
-/// Matches IPv4 5-tuples against firewall rules (those that apply to IPv4),
-/// first match wins: a scan
-/// over compact rules (each port list expanded to one entry per range) in
-/// which a packet visits only the rules for its exact destination port and
-/// those with a port range or `any` (merged in rule order), behind a two-way cache of recent flows (each flow may sit in one of two
-/// lines, so two flows that collide do not evict each other) so that a
-/// flow's later packets cost one lookup whatever the number of rules.
-public struct PacketClassifier {
-    /// One expanded rule, as compared in the scan.
-    struct Entry {
-        var srcNet: UInt32, srcMask: UInt32, dstNet: UInt32, dstMask: UInt32
-        var protoLo: UInt8, protoHi: UInt8
-        var spLo: UInt16, spHi: UInt16, dpLo: UInt16, dpHi: UInt16
-        var rule: Int32
-    }
+import NFVClassify
 
+/// Matches IPv4 5-tuples against firewall rules (those that apply to IPv4),
+/// first match wins: a decision tree over the rules' ranges (`RuleTree`,
+/// each port list expanded to one tree rule per pair of ranges), behind a
+/// two-way cache of recent flows (each flow may sit in one of two lines, so
+/// two flows that collide do not evict each other) so that a flow's later
+/// packets cost one lookup whatever the number of rules.
+public struct PacketClassifier {
     struct CacheLine {
         var tuple = FiveTuple(source: IPv4Address(0), destination: IPv4Address(0), proto: 0, sourcePort: 0, destinationPort: 0)
         var rule: Int32 = -2  // -2: empty, -1: default policy
     }
 
-    var entries: ContiguousArray<Entry> = []
-    /// Positions in `entries` of the rules for one exact destination port.
-    var byPort: [UInt16: ContiguousArray<Int32>] = [:]
-    /// Positions of the rules for a range of destination ports (or any).
-    var ranged: ContiguousArray<Int32> = []
+    let tree: RuleTree
+    /// The firewall rule of each tree rule.
+    let ruleOf: ContiguousArray<Int32>
     var cache: ContiguousArray<CacheLine>
     let cacheMask: Int
     public let rules: FirewallRules
@@ -35,19 +26,22 @@ public struct PacketClassifier {
         let size = max(1, cacheSize).nextPowerOf2
         cache = ContiguousArray(repeating: CacheLine(), count: size)
         cacheMask = size - 1
+        var treeRules: [RuleTree.Rule] = []
+        var ruleOf: ContiguousArray<Int32> = []
         for (index, r) in rules.rules.enumerated() where r.family != .ipv6 {
+            let src = (r.source.address.value, r.source.address.value | ~r.source.mask)
+            let dst = (r.destination.address.value, r.destination.address.value | ~r.destination.mask)
             for sp in r.sourcePorts {
                 for dp in r.destinationPorts {
-                    entries.append(Entry(srcNet: r.source.address.value, srcMask: r.source.mask,
-                                         dstNet: r.destination.address.value, dstMask: r.destination.mask,
-                                         protoLo: r.proto ?? 0, protoHi: r.proto ?? 255,
-                                         spLo: sp.lowerBound, spHi: sp.upperBound, dpLo: dp.lowerBound, dpHi: dp.upperBound,
-                                         rule: Int32(index)))
-                    let position = Int32(entries.count - 1)
-                    if dp.lowerBound == dp.upperBound { byPort[dp.lowerBound, default: []].append(position) } else { ranged.append(position) }
+                    treeRules.append(RuleTree.Rule(
+                        low: [src.0, dst.0, UInt32(r.proto ?? 0), UInt32(sp.lowerBound), UInt32(dp.lowerBound)],
+                        high: [src.1, dst.1, UInt32(r.proto ?? 255), UInt32(sp.upperBound), UInt32(dp.upperBound)]))
+                    ruleOf.append(Int32(index))
                 }
             }
         }
+        tree = RuleTree(treeRules)
+        self.ruleOf = ruleOf
     }
 
     /// The index of the first matching rule, or `nil` for the default policy.
@@ -70,28 +64,14 @@ public struct PacketClassifier {
         cache[slot].rule != -2 && cache[slot].tuple == t ? cache[slot].rule : nil
     }
 
+    /// The decision tree's size: nodes, and rule entries over its leaves.
+    public var treeNodes: Int { tree.nodeCount }
+    public var treeEntries: Int { tree.leafEntries }
+
     /// The first matching rule without the cache.
     public func scan(_ t: FiveTuple) -> Int? {
-        let exact = byPort[t.destinationPort] ?? []
-        return entries.withUnsafeBufferPointer { es in
-            // Merge the two position lists in rule order; the first match wins.
-            var i = 0, j = 0
-            while i < exact.count || j < ranged.count {
-                let position: Int32
-                if j >= ranged.count || (i < exact.count && exact[i] < ranged[j]) {
-                    position = exact[i]; i += 1
-                } else {
-                    position = ranged[j]; j += 1
-                }
-                let e = es[Int(position)]
-                if t.source.value & e.srcMask == e.srcNet && t.destination.value & e.dstMask == e.dstNet
-                    && (e.protoLo...e.protoHi).contains(t.proto)
-                    && (e.spLo...e.spHi).contains(t.sourcePort) && (e.dpLo...e.dpHi).contains(t.destinationPort) {
-                    return Int(e.rule)
-                }
-            }
-            return nil
-        }
+        let key = (t.source.value, t.destination.value, UInt32(t.proto), UInt32(t.sourcePort), UInt32(t.destinationPort))
+        return tree.match(key).map { Int(ruleOf[$0]) }
     }
 }
 
