@@ -68,26 +68,31 @@ public struct RuleTree: Sendable {
     /// The first rule matching `key` (one value per field), or `nil`.
     @inlinable
     public func match(_ key: (UInt32, UInt32, UInt32, UInt32, UInt32)) -> Int? {
-        guard !nodes.isEmpty else { return nil }
-        return withUnsafeBytes(of: key) { raw -> Int? in
-            let k = raw.bindMemory(to: UInt32.self)
-            return nodes.withUnsafeBufferPointer { ns in
-                var n = ns[0]
-                while n.field != Self.leaf {
-                    n = ns[Int(k[Int(n.field)] < n.value ? n.left : n.right)]
+        nodes.withUnsafeBufferPointer { ns -> Int? in
+            guard !ns.isEmpty else { return nil }
+            var n = ns[0]
+            while n.field != Self.leaf {
+                let v: UInt32 = switch n.field {
+                case 0: key.0
+                case 1: key.1
+                case 2: key.2
+                case 3: key.3
+                default: key.4
                 }
-                return leafRules.withUnsafeBufferPointer { lr in
-                    leafBounds.withUnsafeBufferPointer { b in
-                        for i in Int(n.left)..<Int(n.left + n.right) {
-                            let r = i * 2 * Self.fieldCount
-                            if b[r] <= k[0] && k[0] <= b[r + 1] && b[r + 2] <= k[1] && k[1] <= b[r + 3]
-                                && b[r + 4] <= k[2] && k[2] <= b[r + 5] && b[r + 6] <= k[3] && k[3] <= b[r + 7]
-                                && b[r + 8] <= k[4] && k[4] <= b[r + 9] {
-                                return Int(lr[i])
-                            }
+                n = ns[Int(v < n.value ? n.left : n.right)]
+            }
+            return leafRules.withUnsafeBufferPointer { lr -> Int? in
+                leafBounds.withUnsafeBufferPointer { b -> Int? in
+                    var r = Int(n.left) * 2 * Self.fieldCount
+                    for i in Int(n.left)..<Int(n.left + n.right) {
+                        if b[r] <= key.0 && key.0 <= b[r + 1] && b[r + 2] <= key.1 && key.1 <= b[r + 3]
+                            && b[r + 4] <= key.2 && key.2 <= b[r + 5] && b[r + 6] <= key.3 && key.3 <= b[r + 7]
+                            && b[r + 8] <= key.4 && key.4 <= b[r + 9] {
+                            return Int(lr[i])
                         }
-                        return nil
+                        r += 2 * Self.fieldCount
                     }
+                    return nil
                 }
             }
         }
