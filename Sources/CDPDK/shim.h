@@ -473,6 +473,25 @@ static inline unsigned nfv_ring_enqueue_marked(struct rte_ring *r, uint32_t ring
     }
 }
 
+/* Copies, without taking them, the descriptors a ring holds now (from its
+ * consumer tail, so entries a consumer has peeked at but not finished are
+ * included; voided entries are skipped), up to `max`. Returns how many.
+ * Reads only: safe while producers and the consumer work. Manager only. */
+static inline unsigned nfv_ring_peek_all(const struct rte_ring *r, void **objs, unsigned max) {
+    uint32_t tail = __atomic_load_n(&r->cons.tail, __ATOMIC_ACQUIRE); /* pairs with the consumer's release */
+    uint32_t prod = __atomic_load_n(&r->prod.tail, __ATOMIC_ACQUIRE); /* pairs with the producers' release */
+    uint32_t n = prod - tail;
+    if (n > r->capacity) n = 0;  /* the two reads straddled a wrap: nothing certain, nothing copied */
+    if (n > max) n = max;
+    void *const *slots = (void *const *)(const void *)&r[1];
+    unsigned kept = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        void *o = __atomic_load_n(&slots[(tail + i) & r->mask], __ATOMIC_RELAXED);
+        if (o != NULL) objs[kept++] = o;
+    }
+    return kept;
+}
+
 /* A producer killed inside an enqueue leaves the ring's producer head ahead
  * of its tail: in HTS mode (RX rings) every other producer then waits for
  * ever, and in single-producer mode (TX rings) the next producer would

@@ -54,6 +54,11 @@ public struct DescriptorRing: @unchecked Sendable {
     /// Room left, in descriptors.
     @inlinable public var freeCount: Int { Int(nfv_ring_free_count(ring)) }
 
+    /// The descriptors the ring holds now, copied, not taken (manager only).
+    public func peekAll(into buffer: UnsafeMutablePointer<UnsafeMutableRawPointer?>, capacity: Int) -> Int {
+        Int(nfv_ring_peek_all(ring, buffer, UInt32(capacity)))
+    }
+
     /// Takes what a dead consumer left, from its consumer tail (manager only).
     public func salvage(into burst: BurstBuffer) -> Int {
         Int(nfv_ring_salvage(ring, burst.slots, UInt32(burst.capacity)))

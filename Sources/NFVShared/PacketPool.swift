@@ -47,14 +47,24 @@ public struct PacketPool: @unchecked Sendable {
     }
 
     /// Frees every buffer whose owner is `owner` (or every buffer owned by
-    /// any instance, with `nil`). Safe only when no live process can hold
-    /// such a buffer: the owner is dead and out of the service table.
-    /// Returns how many it freed.
-    public func reclaim(ownedBy owner: InstanceID?) -> Int {
+    /// any instance, with `nil`), except those in `queued` (buffers that sit
+    /// in a ring: whoever takes them next owns them). Safe only when no live
+    /// process can hold such a buffer outside a ring: the owner is dead and
+    /// out of the service table, and `queued` was read after it died and
+    /// before this call. Returns how many it freed.
+    public func reclaim(ownedBy owner: InstanceID?, except queued: Set<UnsafeMutableRawPointer> = []) -> Int {
         let capacity = size
         let found = UnsafeMutablePointer<OpaquePointer?>.allocate(capacity: capacity)
         defer { found.deallocate() }
-        let n = Int(nfv_mempool_collect_owned(pool, owner?.rawValue ?? 0, owner == nil ? 1 : 0, found, UInt32(capacity)))
+        var n = Int(nfv_mempool_collect_owned(pool, owner?.rawValue ?? 0, owner == nil ? 1 : 0, found, UInt32(capacity)))
+        if !queued.isEmpty {
+            var kept = 0
+            for i in 0..<n where !queued.contains(UnsafeMutableRawPointer(found[i]!)) {
+                found[kept] = found[i]
+                kept += 1
+            }
+            n = kept
+        }
         for i in 0..<n { nfv_mbuf_set_owner(found[i], 0) }
         if n > 0 { rte_pktmbuf_free_bulk(found, UInt32(n)) }
         return n

@@ -13,7 +13,13 @@ import NFVCore
 /// 2. what X sent to a live NF Y still carries X's name while it waits in
 ///    Y's ring, so the reclaim waits until every live Y has taken what its
 ///    ring held at that moment (Y re-stamps it);
-/// 3. then every pooled buffer still stamped X is in X's dead hands: freed.
+/// 3. then every pooled buffer still stamped X is in X's dead hands, or in
+///    a ring nobody waited on (a sender with a stale view may have queued it
+///    for a slot that had left the service table, however long ago): so
+///    the scan first reads what every RX ring holds and frees only the
+///    X-stamped buffers that are in none of them. That read comes after X
+///    died, so no X-stamped buffer can enter a ring after it; one a consumer
+///    takes meanwhile is re-stamped before its ring lets go of it.
 ///
 /// What steps 1 (RX ring) and 3 free counts as `DropReason.reclaimed` in
 /// the fates of X's service. Run it only on the manager's dataplane thread,
@@ -86,6 +92,7 @@ public final class Reclaimer {
         // Wrapping difference: has the consumer passed the recorded position?
         waitFor.removeAll { Int32(bitPattern: rxRings[$0.slot].consumed &- $0.produced) >= 0 }
         guard waitFor.isEmpty else { return nil }
+        let queued = queuedInRXRings()
         var result: [(InstanceID, Freed)] = []
         var mask = batch
         while mask != 0 {
@@ -93,7 +100,7 @@ public final class Reclaimer {
             mask &= mask - 1
             let id = InstanceID(UInt16(i + 1))
             // Late arrivals (a sender with a stale view of the service table).
-            let strays = pool.reclaim(ownedBy: id)
+            let strays = pool.reclaim(ownedBy: id, except: queued)
             let n = freed[i] + strays + salvage(i)
             fates(i).count(n, .reclaimed)
             result.append((id, Freed(total: n, strays: strays)))
@@ -101,6 +108,19 @@ public final class Reclaimer {
         }
         batch = 0
         return result
+    }
+
+    /// What every RX ring holds now (copied, not taken).
+    func queuedInRXRings() -> Set<UnsafeMutableRawPointer> {
+        var queued = Set<UnsafeMutableRawPointer>()
+        let capacity = pool.size
+        let buffer = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: capacity)
+        defer { buffer.deallocate() }
+        for ring in rxRings {
+            let n = ring.peekAll(into: buffer, capacity: capacity)
+            for i in 0..<n { queued.insert(buffer[i]!) }
+        }
+        return queued
     }
 
     /// Frees everything in slot `i`'s RX ring.

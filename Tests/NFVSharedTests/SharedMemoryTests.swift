@@ -295,6 +295,28 @@ final class SharedMemoryTests: XCTestCase {
         XCTAssertEqual(f.pool.available, full)
     }
 
+    /// A sender with a stale view of the service table (stopped for longer
+    /// than the grace period, say) may enqueue into the ring of a slot that
+    /// is no longer active. If that sender then dies, its buffers there are
+    /// still stamped with it: the scan must not free them, whatever the
+    /// timing (a later owner of the slot takes them, or shutdown does).
+    func testTheScanNeverFreesABufferThatSitsInARing() {
+        let full = f.pool.available
+        let late = allocate(3, owner: 14)
+        XCTAssertEqual(f.rx[40].enqueue(late, 0..<3), 3, "into slot 41's ring, which nobody consumes")
+        let held = allocate(2, owner: 14)
+        let r = Reclaimer(pool: f.pool, table: f.table, rxRings: f.rx, txRings: f.tx, supplies: f.supplies)
+        r.add(1 << 13, live: 0, io: PortIO(ports: [], table: f.table))
+        let done = r.finish()
+        XCTAssertEqual(done?.first?.1, Reclaimer.Freed(total: 2, strays: 2), "only what it held outside any ring")
+        XCTAssertEqual(f.pool.available, full - 3, "the queued buffers are untouched")
+        let out = BurstBuffer()
+        XCTAssertEqual(f.rx[40].take(into: out, owner: InstanceID(41)), 3)
+        Steering.free(out, 0..<3)
+        XCTAssertEqual(f.pool.available, full)
+        _ = held
+    }
+
     func testARingLeftMidEnqueueByADeadProducerIsRepaired() {
         let full = f.pool.available
         let ring = f.rx[5]

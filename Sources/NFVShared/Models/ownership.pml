@@ -16,7 +16,10 @@
  * - the reclaim batch (Reclaimer.add / finish): dead instances join a batch
  *   (their supply taken back first); the batch waits until the live consumer
  *   has taken everything its ring held when the last member joined, then
- *   frees every buffer stamped with a member.
+ *   frees every buffer stamped with a member that sits in no ring;
+ * - a stale sender: a sender may also queue into ring W, the ring of a slot
+ *   that has left (nobody consumes it and no reclaim waits on it; at
+ *   shutdown the manager salvages it).
  *
  * Parties: the pool (0); senders X (1) and Z (2), which may die (SIGKILL) at
  * any step; receiver Y (3), live, the single consumer of the one RX ring; the
@@ -30,8 +33,14 @@
  *   every run ends with every process done and every buffer back in the pool.
  *
  * Variants that must FAIL (make verify checks that they do):
- * -DBUG1: the batch keeps the ring position of its first member only (the
- *         bug fixed in Reclaimer.add): a use-after-free;
+ * -DNOEXCLUDE: the scan frees buffers that sit in a ring (the code before
+ *         it read the rings first): a stale sender's buffer in W is freed;
+ * -DNOSTALE -DNOEXCLUDE -DBUG1: no stale sender, no exclusion, and the
+ *         batch keeps the ring position of its first member only (the bug
+ *         fixed in Reclaimer.add): a use-after-free in Y's ring.
+ * And variants that must PASS: -DBUG1 (the exclusion alone covers item 1's
+ * interleaving) and -DNOSTALE -DNOEXCLUDE (without stale senders the wait
+ * alone suffices): the two fixes are defence in depth.
  * -DBUG2: a standing reservation is voided whoever holds it (the old
  *         "stood still for 10 ms" rule): a live, preempted producer's
  *         descriptor is lost.
@@ -52,6 +61,7 @@
 byte stamp[NB];       /* owner stamp in each buffer's metadata */
 bool inPool[NB];
 bool inSupply[NB];    /* in the supply ring of sender supplyOf[b] */
+bool inW[NB];         /* in ring W, which nobody consumes (a stale sender's) */
 byte supplyOf[NB];
 byte slots[RS];       /* buffer index + 1; 0: empty or voided */
 byte phead, ptail;    /* producer head and tail; positions never wrap here */
@@ -100,6 +110,12 @@ proctype Sender(byte me) {
         inSupply[b] = false;                             /* finish */
 #endif
         MAYDIE;
+#ifndef NOSTALE
+        if
+        :: atomic { inW[b] = true; heldBy[me] = 0 }; MAYDIE; k++; goto next   /* a stale view: W */
+        :: skip
+        fi;
+#endif
 retry:
         atomic { phead == ptail -> h = phead }          /* HTS: wait for no reservation */
         markPos[me] = h; marked[me] = true;              /* mark, then reserve */
@@ -116,7 +132,9 @@ retry:
         ptail = h + 1;                                   /* publish */
         MAYDIE;
         marked[me] = false;
-        k++
+        k++;
+next:
+        skip
     :: else -> break
     od;
 finished:
@@ -146,12 +164,18 @@ proctype Receiver() {
                 || (ctail + 1 < phead && slots[(ctail + 1) & MASK] == b + 1) \
                 || (ctail + 2 < phead && slots[(ctail + 2) & MASK] == b + 1) \
                 || (ctail + 3 < phead && slots[(ctail + 3) & MASK] == b + 1))
-#define REACHABLE(b) (INRING(b) || inSupply[b] || heldBy[Y] == b + 1 \
+#define REACHABLE(b) (INRING(b) || inW[b] || inSupply[b] || heldBy[Y] == b + 1 \
                 || (alive[X] && heldBy[X] == b + 1) || (alive[Z] && heldBy[Z] == b + 1))
+
+#ifdef NOEXCLUDE
+#define QUEUED(b) false
+#else
+#define QUEUED(b) (INRING(b) || inW[b])
+#endif
 
 inline reclaimFree(b) {
     if
-    :: !inPool[b] && stamp[b] != POOL && (batch & (1 << stamp[b])) != 0 ->
+    :: !inPool[b] && stamp[b] != POOL && (batch & (1 << stamp[b])) != 0 && !QUEUED(b) ->
         assert(!REACHABLE(b));
         stamp[b] = POOL; inPool[b] = true
     :: else -> skip
@@ -225,7 +249,13 @@ proctype Manager() {
         reclaimFree(0); reclaimFree(1); reclaimFree(2);
         batch = 0; waiting = false
     :: atomic { (returned[X] || handled[X]) && (returned[Z] || handled[Z]) && batch == 0 -> break }
-    od
+    od;
+    /* shutdown: what W holds is salvaged */
+    atomic {
+        if :: inW[0] -> inW[0] = false; stamp[0] = POOL; inPool[0] = true :: else -> skip fi;
+        if :: inW[1] -> inW[1] = false; stamp[1] = POOL; inPool[1] = true :: else -> skip fi;
+        if :: inW[2] -> inW[2] = false; stamp[2] = POOL; inPool[2] = true :: else -> skip fi
+    }
 }
 
 init {
