@@ -51,12 +51,14 @@ let package = Package(
             swiftSettings: fast),
         // An NF written outside the built-ins, showing the whole API.
         .executableTarget(name: "ExampleNF", dependencies: ["NFVKit"], path: "Examples/ExampleNF", swiftSettings: fast),
+        // Helpers the test targets share (a seeded random generator).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "NFVCoreTests", dependencies: ["NFVCore"]),
-        .testTarget(name: "NFVPacketTests", dependencies: ["NFVPacket"]),
+        .testTarget(name: "NFVPacketTests", dependencies: ["NFVPacket", "TestSupport"]),
         .testTarget(name: "NFVRoutingTests", dependencies: ["NFVRouting"]),
-        .testTarget(name: "NFVClassifyTests", dependencies: ["NFVClassify"]),
+        .testTarget(name: "NFVClassifyTests", dependencies: ["NFVClassify", "TestSupport"]),
         .testTarget(name: "NFVFunctionsTests", dependencies: ["NFVFunctions", "NFVPacket"], swiftSettings: dpdkSwift),
         .testTarget(name: "NFVSharedTests", dependencies: ["NFVShared", "NFVCore", "NFVRouting"], swiftSettings: dpdkSwift),
-        .testTarget(name: "IntegrationTests", dependencies: ["NFVCore"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["NFVCore", "TestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Faults injected at the worst moments of the ownership protocol, under
@@ -48,7 +49,7 @@ final class FaultInjectionTests: XCTestCase {
         try p.startManager(["--port", "net_null0", "--chain", "1,2", "--balance", "1:queue", "--balance", "2:queue"])
         let services = [1, 1, 2, 2]
         var live = try services.map { try p.startNF(["forward", "--service", "\($0)", "--to", "next"]) }
-        var rng = SeededRandom(seed: 6)
+        var rng = SplitMix64(state: 6)
         for round in 0..<100 {
             let v = Int(rng.next() % UInt64(live.count))
             let stoppee = live[(v + 1 + Int(rng.next() % 3)) % live.count]
@@ -147,18 +148,5 @@ final class FaultInjectionTests: XCTestCase {
         XCTAssertTrue(p.manager!.stderr.contains("buffers are back in the pool"), p.manager!.stderr, file: file, line: line)
         XCTAssertFalse(p.manager!.stderr.contains("are missing from the pool"), p.manager!.stderr, file: file, line: line)
         return stats
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failing run can be replayed.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,18 +1,8 @@
 @testable import NFVClassify
+import TestSupport
 import XCTest
 
 final class RuleTreeTests: XCTestCase {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     func firstMatch(_ rules: [RuleTree.Rule], _ k: [UInt32]) -> Int? {
         rules.firstIndex { r in (0..<RuleTree.fieldCount).allSatisfy { r.low[$0] <= k[$0] && k[$0] <= r.high[$0] } }
     }

@@ -1,4 +1,5 @@
 import NFVPacket
+import TestSupport
 import XCTest
 
 /// A seeded fuzzer over the parser and rewriters: random frames and
@@ -6,17 +7,6 @@ import XCTest
 /// header-length fields). Every call must return without trapping and every
 /// offset a `Layout` reports must lie inside the packet.
 final class FuzzTests: XCTestCase {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let inputs = 300_000
 
     func testParserAndRewritersSurviveMalformedInput() {
