@@ -23,12 +23,10 @@ public enum Leftovers {
         var found = Set<String>()
         for name in entries(of: "/var/run/dpdk") where name.hasPrefix(prefix) { found.insert(String(name.dropFirst(prefix.count))) }
         if let mount = Prerequisites.hugePageMount() {
-            // Huge-page files are named PREFIXmap_N.
+            // Huge-page files are named PREFIXmap_N (the platform's name may itself hold "map_").
             for name in entries(of: mount) where name.hasPrefix(prefix) {
-                let rest = Array(name.utf8.dropFirst(prefix.utf8.count))
-                let marker = Array("map_".utf8)
-                if let at = stride(from: rest.count - marker.count, through: 0, by: -1).first(where: { Array(rest[$0..<($0 + marker.count)]) == marker }) {
-                    found.insert(String(decoding: rest[..<at], as: UTF8.self))
+                if let marker = name.ranges(of: "map_").last, marker.lowerBound > name.startIndex {
+                    found.insert(String(name[name.index(name.startIndex, offsetBy: prefix.count)..<marker.lowerBound]))
                 }
             }
         }
@@ -54,6 +52,7 @@ public enum Leftovers {
         }.sorted()
     }
 
+    /// The names in `directory` (none if it cannot be read), without `.` and `..`.
     static func entries(of directory: String) -> [String] {
         guard let dir = opendir(directory) else { return [] }
         defer { closedir(dir) }

@@ -49,16 +49,6 @@ public enum PrimaryLock {
 
     /// Removes the files of `directory` whose names pass `match`.
     static func removeEntries(in directory: String, where match: (String) -> Bool) -> Int {
-        guard let dir = opendir(directory) else { return 0 }
-        defer { closedir(dir) }
-        var removed = 0
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            guard name != ".", name != "..", match(name) else { continue }
-            if unlink("\(directory)/\(name)") == 0 { removed += 1 }
-        }
-        return removed
+        Leftovers.entries(of: directory).filter(match).filter { unlink("\(directory)/\($0)") == 0 }.count
     }
 }
