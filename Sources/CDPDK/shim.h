@@ -215,7 +215,14 @@ static inline void nfv_service_set_instance(nfv_service_t *s, uint32_t i, uint16
 static inline uint32_t nfv_service_balance(const nfv_service_t *s) { return s->balance; }
 static inline uint32_t nfv_service_lookup_current(const nfv_service_t *s) { return __atomic_load_n(&s->lookup, __ATOMIC_ACQUIRE) & 1; }
 static inline void nfv_service_set_lookup_current(nfv_service_t *s, uint32_t which) { __atomic_store_n(&s->lookup, which & 1, __ATOMIC_RELEASE); }
-static inline uint16_t *nfv_service_lookup(nfv_shared_t *t, uint32_t service, uint32_t which) { return t->lookups[service][which & 1]; }
+/* Entries are read and written with relaxed atomics: a reader of a table
+ * the manager is rewriting gets, entry by entry, the old or the new ID. */
+static inline uint16_t nfv_service_lookup_entry(const nfv_shared_t *t, uint32_t service, uint32_t which, uint32_t i) {
+    return __atomic_load_n(&t->lookups[service][which & 1][i], __ATOMIC_RELAXED);
+}
+static inline void nfv_service_lookup_store(nfv_shared_t *t, uint32_t service, uint32_t which, const uint16_t *ids, uint32_t n) {
+    for (uint32_t i = 0; i < n && i < NFV_LOOKUP_SIZE; i++) __atomic_store_n(&t->lookups[service][which & 1][i], ids[i], __ATOMIC_RELAXED);
+}
 static inline void nfv_service_set_balance(nfv_service_t *s, uint32_t b) { s->balance = b; }
 static inline const char *nfv_slot_name(const nfv_nf_slot_t *s) { return s->name; }
 static inline void nfv_slot_set_name(nfv_nf_slot_t *s, const char *n) { strncpy(s->name, n, NFV_NAME_LEN - 1); s->name[NFV_NAME_LEN - 1] = 0; }

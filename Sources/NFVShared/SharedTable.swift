@@ -100,21 +100,26 @@ public struct SharedTable: @unchecked Sendable {
     /// Publishes `entries` (`Limits.lookupTableSize` instance IDs, from
     /// `Maglev.table`) as `service`'s consistent-hashing table (manager
     /// only): written into the table not in use, then made current with
-    /// release order, so a reader never sees a half-written table.
+    /// release order, so a reader that loads the index after the flip sees
+    /// the whole new table. One still reading the previous table is only
+    /// disturbed by the change after next, which rewrites that one: it then
+    /// gets, entry by entry, an old or a new instance (the versioned tables
+    /// of the live-steering work will bound that with epochs).
     public func publishLookup(_ entries: [UInt16], of service: ServiceID) {
         precondition(entries.count == Limits.lookupTableSize, "a lookup table has \(Limits.lookupTableSize) entries")
         let s = nfv_service(table, UInt32(service.rawValue))!
         let next = nfv_service_lookup_current(s) ^ 1
-        let out = nfv_service_lookup(table, UInt32(service.rawValue), next)!
-        for (i, id) in entries.enumerated() { out[i] = id }
+        entries.withUnsafeBufferPointer {
+            nfv_service_lookup_store(table, UInt32(service.rawValue), next, $0.baseAddress, UInt32($0.count))
+        }
         nfv_service_set_lookup_current(s, next)
     }
 
     /// The current consistent-hashing table of `service`.
     public func lookup(of service: ServiceID) -> [UInt16] {
         let s = nfv_service(table, UInt32(service.rawValue))!
-        let t = nfv_service_lookup(table, UInt32(service.rawValue), nfv_service_lookup_current(s))!
-        return Array(UnsafeBufferPointer(start: t, count: Limits.lookupTableSize))
+        let which = nfv_service_lookup_current(s)
+        return (0..<UInt32(Limits.lookupTableSize)).map { nfv_service_lookup_entry(table, UInt32(service.rawValue), which, $0) }
     }
 
     @usableFromInline var rawTable: UnsafeMutablePointer<nfv_shared_t> { table }

@@ -166,8 +166,8 @@ public final class Steering: @unchecked Sendable {
             } else {
                 // Acquire (in nfv_service_lookup_current): pairs with the
                 // release in SharedTable.publishLookup.
-                let entries = nfv_service_lookup(table, UInt32(service), nfv_service_lookup_current(s))!
-                let chosen = entries[Int(FlowHash.hash(Packet(mbuf)) % UInt32(NFV_LOOKUP_SIZE))]
+                let chosen = nfv_service_lookup_entry(table, UInt32(service), nfv_service_lookup_current(s),
+                                                      FlowHash.hash(Packet(mbuf)) % UInt32(NFV_LOOKUP_SIZE))
                 id = chosen != 0 ? chosen : nfv_service_instance(s, 0)
             }
         }
