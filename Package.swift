@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "NFVPacketTests", dependencies: ["NFVPacket", "TestSupport"]),
         .testTarget(name: "NFVRoutingTests", dependencies: ["NFVRouting"]),
         .testTarget(name: "NFVClassifyTests", dependencies: ["NFVClassify", "TestSupport"]),
-        .testTarget(name: "NFVFunctionsTests", dependencies: ["NFVFunctions", "NFVPacket"], swiftSettings: dpdkSwift),
+        .testTarget(name: "NFVFunctionsTests", dependencies: ["NFVFunctions", "NFVPacket", "TestSupport"], swiftSettings: dpdkSwift),
         .testTarget(name: "NFVSharedTests", dependencies: ["NFVShared", "NFVCore", "NFVRouting"], swiftSettings: dpdkSwift),
         .testTarget(name: "IntegrationTests", dependencies: ["NFVCore", "TestSupport"]),
     ]

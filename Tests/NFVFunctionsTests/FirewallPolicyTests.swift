@@ -1,6 +1,7 @@
 @testable import NFVFunctions
 import NFVCore
 import NFVPacket
+import TestSupport
 import XCTest
 
 /// What the firewall does with frames as they arrive: tagged, malformed,
@@ -115,5 +116,42 @@ extension FirewallPolicyTests {
         XCTAssertTrue(IPv6Prefix("2001:db8::/32")!.contains(IPv6Address("2001:db8:ffff::1")!))
         XCTAssertFalse(IPv6Prefix("2001:db8::/33")!.contains(IPv6Address("2001:db8:8000::1")!))
         XCTAssertTrue(IPv6Prefix("::/0")!.contains(IPv6Address("ff02::1")!))
+    }
+}
+
+extension FirewallPolicyTests {
+    /// Mutated frames (stacked tags, cut lengths, flipped bytes, lying
+    /// header fields) never trap the firewall, and none that it lets through
+    /// could be a TCP segment to the denied port: whatever passes parsed as
+    /// ARP, or as IP whose TCP header, if any, is whole and not to port 22.
+    func testMutatedFramesNeverSlipPastADeny() throws {
+        var fw = try firewall("deny tcp any any any 22\ndefault allow\n")
+        var rng = SplitMix64(state: 0xF1BE)
+        let seeds = [syn(), syn(tags: 1), syn(tags: 2), syn(port: 80),
+                     PacketBuilder.udp(src: a, dst: b, from: IPv4Address("10.0.0.1")!, to: IPv4Address("10.0.0.2")!,
+                                       sourcePort: 1, destinationPort: 22, payload: [1, 2, 3])]
+        var passed = 0
+        for _ in 0..<100_000 {
+            var bytes = seeds.randomElement(using: &rng)!.bytes
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                switch Int.random(in: 0..<5, using: &rng) {
+                case 0: bytes.insert(contentsOf: [0x81, 0x00, 0x00, 0x07], at: min(12, bytes.count))
+                case 1: bytes.removeLast(min(bytes.count, Int.random(in: 1...20, using: &rng)))
+                case 2: if !bytes.isEmpty { bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng) }
+                case 3: if bytes.count > 17 { bytes[16] = UInt8.random(in: 0...255, using: &rng) }   // IPv4 total length
+                default: if bytes.count > 14 { bytes[14] = UInt8.random(in: 0x40...0x4F, using: &rng) } // IHL
+                }
+            }
+            let frame = PacketData(bytes)
+            guard fw.allows(frame) else { continue }
+            passed += 1
+            guard let l = Layout.parse(frame) else { XCTFail("an unreadable frame passed: \(bytes)"); return }
+            XCTAssertTrue([.arp, .ipv4, .ipv6].contains(l.network), "\(bytes)")
+            if l.ipProtocol == 6 {
+                guard let l4 = l.l4 else { XCTFail("TCP without its header passed: \(bytes)"); return }
+                XCTAssertNotEqual(frame.load(UInt16.self, bigEndianAt: l4 + 2), 22, "a SYN to 22 passed: \(bytes)")
+            }
+        }
+        XCTAssertGreaterThan(passed, 0, "the allowed path was exercised too")
     }
 }
