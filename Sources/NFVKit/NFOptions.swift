@@ -13,7 +13,7 @@ public struct NFOptions: Sendable {
     public var name: String
     /// How the run loop backs off when it has no work.
     public var idle = IdlePolicy()
-    /// Most packets taken from the RX ring at once.
+    /// Most packets taken from the RX ring at once (1...1024).
     public var burstSize = 32
     /// Pin the NF to this CPU; `nil` lets the scheduler place it.
     public var cpu: Int? = nil

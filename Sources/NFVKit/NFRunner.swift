@@ -15,6 +15,9 @@ public enum NFRunner {
         // Before DPDK starts its threads, so they inherit the blocked signals.
         let signals = SignalWatcher()
         let fault = try FaultPoint.fromEnvironment()
+        guard (1...Steering.maxBurst).contains(options.burstSize) else {
+            throw NFVError.invalid("burst size \(options.burstSize): must be 1...\(Steering.maxBurst)")
+        }
         var staleFiles = 0
         let env = try Environment(role: .secondary, names: SharedNames(platform: options.platform), removedStaleFiles: &staleFiles)
         var managerAlive = true

@@ -44,8 +44,9 @@ public final class Steering: @unchecked Sendable {
     /// destination (`sendGrouped`).
     @usableFromInline let codes: UnsafeMutablePointer<Int>
     @usableFromInline let grouped: BurstBuffer
-    /// Per destination bucket (`bucket(of:)`): packets in this burst, and
-    /// where its group starts in `grouped`; all zero between bursts.
+    /// Per destination bucket (`bucket(of:)`): its packets in this burst
+    /// (all zero between bursts), and where its group starts in `grouped`
+    /// (moved to where it ends as the burst is scattered).
     @usableFromInline let bucketCounts: UnsafeMutablePointer<Int32>
     @usableFromInline let bucketStarts: UnsafeMutablePointer<Int32>
     /// Buckets used by this burst, in the order of their first packet, and
@@ -54,7 +55,7 @@ public final class Steering: @unchecked Sendable {
     @usableFromInline let touchedCodes: UnsafeMutablePointer<Int>
     /// Destinations: drop, no route, each instance, each port.
     @usableFromInline static let bucketCount = 2 + Limits.maxNFs + Limits.maxPorts
-    /// The largest burst it groups (`NFOptions.burstSize` is at most this).
+    /// The largest burst it sends (`NFRunner` refuses a larger `burstSize`).
     public static let maxBurst = 1024
     /// The chain's services (`chainLength` of them).
     @usableFromInline let chain: UnsafeMutablePointer<UInt16>
