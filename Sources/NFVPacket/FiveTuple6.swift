@@ -17,11 +17,7 @@ public struct FiveTuple6: Hashable, Sendable, CustomStringConvertible {
     public init?<P: PacketBytes>(_ p: P, _ l: Layout) {
         guard l.network == .ipv6, let src = p.ipv6(at: l.l3 + 8), let dst = p.ipv6(at: l.l3 + 24),
               let proto = l.ipProtocol else { return nil }
-        var sp: UInt16 = 0, dp: UInt16 = 0
-        if let l4 = l.l4, l.transport == .tcp || l.transport == .udp {
-            sp = p.load(UInt16.self, bigEndianAt: l4) ?? 0
-            dp = p.load(UInt16.self, bigEndianAt: l4 + 2) ?? 0
-        }
+        let (sp, dp) = l.ports(in: p)
         self.init(source: src, destination: dst, proto: proto, sourcePort: sp, destinationPort: dp)
     }
 

@@ -58,6 +58,14 @@ public struct Layout: Equatable, Sendable {
         return l
     }
 
+    /// The source and destination ports of a TCP or UDP packet whose header
+    /// is there; (0, 0) for anything else.
+    @inlinable
+    public func ports<P: PacketBytes>(in p: P) -> (UInt16, UInt16) {
+        guard let l4, transport == .tcp || transport == .udp else { return (0, 0) }
+        return (p.load(UInt16.self, bigEndianAt: l4) ?? 0, p.load(UInt16.self, bigEndianAt: l4 + 2) ?? 0)
+    }
+
     @inlinable
     static func parseIPv4<P: PacketBytes>(_ p: P, _ l: inout Layout) {
         guard let vihl = p[l.l3], vihl >> 4 == 4 else { return }
