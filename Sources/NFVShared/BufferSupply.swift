@@ -52,7 +52,8 @@ public struct BufferSupply: @unchecked Sendable {
         nfv_store_relaxed_u32(wants, 0)
         var added = 0
         while true {
-            let k = min(burst.capacity, ring.freeCount)
+            // At most what the pool has: a nearly empty pool still gives what it can.
+            let k = min(burst.capacity, ring.freeCount, pool.available)
             guard k > 0, pool.allocate(into: burst, count: k, owner: InstanceID(0)) else { break }
             // One producer (this thread), room checked: all of them go in.
             added += ring.enqueue(burst, 0..<k)
