@@ -97,7 +97,15 @@ final class FaultInjectionTests: XCTestCase {
         try p.startNF(["speed-tester", "--service", "1", "--to", "service:2", "--packets", "512"])
         XCTAssertTrue(waitFor(timeout: 20) { (p.nfStats(service: 3)?["rx"] as? Int ?? 0) > 10_000 })
         consumer.signal(SIGSTOP)
-        XCTAssertTrue(waitFor(timeout: 20) { (p.nfStats(service: 3)?["rxRing"] as? Int ?? 0) > 0 }, "nothing queued for the stopped NF")
+        XCTAssertTrue(waitFor(timeout: 20) { consumer.isStopped })
+        // Packets queued for it, in a snapshot written after it stopped (only
+        // it takes from its ring, so they are still there when the sender dies).
+        let stoppedAt = p.stats?["uptimeSeconds"] as? Double ?? 0
+        XCTAssertTrue(waitFor(timeout: 20) {
+            guard let s = p.stats, (s["uptimeSeconds"] as? Double ?? 0) > stoppedAt else { return false }
+            let consumerStats = (s["nfs"] as? [[String: Any]])?.first { $0["service"] as? Int == 3 }
+            return (consumerStats?["rxRing"] as? Int ?? 0) > 0
+        }, "nothing queued for the stopped NF")
         let returned = p.managerLines("buffers returned to the pool")
         sender.signal(SIGKILL)
         sender.wait()
@@ -105,7 +113,8 @@ final class FaultInjectionTests: XCTestCase {
         let before = p.stats?["dataplaneSleeps"] as? Int ?? 0
         XCTAssertTrue(waitFor(timeout: 20) { (p.stats?["dataplaneSleeps"] as? Int ?? 0) >= before + 20 },
                       "the dataplane did not sleep while the reclaim waited")
-        XCTAssertEqual(p.managerLines("buffers returned to the pool"), returned, "the reclaim must wait for the stopped NF")
+        XCTAssertEqual(p.managerLines("buffers returned to the pool"), returned,
+                       "the reclaim must wait for the stopped NF: \(p.manager!.stderr) \(String(describing: p.stats))")
         consumer.signal(SIGCONT)
         XCTAssertTrue(waitFor(timeout: 20) { p.managerLines("buffers returned to the pool") > returned }, p.manager!.stderr)
         XCTAssertEqual(p.stop(), 0, p.manager!.stderr)
