@@ -25,14 +25,14 @@ let package = Package(
     targets: [
         // The only C: static-inline accessors over DPDK and the shared-table layout.
         .systemLibrary(name: "CDPDK", path: "Sources/CDPDK"),
-        // Value types: IDs, actions, chains, configuration, statistics. No syscalls.
-        .target(name: "NFVCore", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: fast),
+        // Value types: IDs, actions, chains, flow rules, configuration, statistics. No syscalls.
+        .target(name: "NFVCore", dependencies: ["NFVPacket", .product(name: "Yams", package: "Yams")], swiftSettings: fast),
         // Packet parsing, rewriting and building over bounds-checked views. Pure Swift.
         .target(name: "NFVPacket", swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),
         // Classification: a decision tree over 5-field range rules, shared by the firewall and (next) the flow table.
         .target(name: "NFVClassify", swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),
-        // Routing policy as pure values: consistent hashing for load balancing.
-        .target(name: "NFVRouting", dependencies: ["NFVCore"], swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),
+        // Routing policy as pure values: the flow table (compiled rules, flow cache) and consistent hashing.
+        .target(name: "NFVRouting", dependencies: ["NFVCore", "NFVPacket", "NFVClassify"], swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),
         // The shared-memory layer: EAL, packet pool, rings, shared table, doorbells.
         // The only home of raw pointers and atomics.
         .target(name: "NFVShared", dependencies: ["CDPDK", "NFVCore", "NFVPacket"], exclude: ["Models"], cSettings: dpdkC,

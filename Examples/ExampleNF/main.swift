@@ -8,7 +8,7 @@ struct UDPPortFilter: NetworkFunction {
     var passed = 0, blocked = 0
 
     mutating func setup(context: NFContext) throws {
-        context.log("instance \(context.instance.rawValue) of \(context.service); chain \(context.chain.map(\.rawValue))")
+        context.log("instance \(context.instance.rawValue) of \(context.service); chains \(context.chains.compactMap { $0?.name })")
     }
 
     mutating func handle(_ packet: Packet, context: NFContext) -> Action {

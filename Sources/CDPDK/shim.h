@@ -52,7 +52,11 @@
 #define NFV_PORT_NAME_LEN 112
 #define NFV_LOOKUP_SIZE 2039  /* entries of a service's consistent-hashing table (a prime) */
 #define NFV_TABLE_MAGIC 0x5357494654564e46ull /* "SWIFTNFV" */
-#define NFV_TABLE_VERSION 2u
+#define NFV_TABLE_VERSION 3u
+#define NFV_MAX_CHAINS 64     /* named chains; a packet carries its chain's index (meta.aux) */
+#define NFV_MAX_RULES 4096    /* flow rules in one version of the steering table */
+#define NFV_STEER_VERSIONS 4  /* versions of the steering table kept at once */
+#define NFV_READERS (NFV_MAX_NFS + 1) /* steering readers: 0 the manager's dataplane, i instance i */
 
 /* A doorbell: how a producer wakes a consumer that went to sleep.
  * The consumer sets `sleeping`, issues a full fence, re-checks its ring and
@@ -164,10 +168,11 @@ typedef struct nfv_port {
 } nfv_port_t;
 
 typedef struct nfv_chain {
+    uint32_t defined;     /* 0: no chain at this index */
     uint32_t length;
-    int32_t exit_port;    /* -1: the port the packet arrived on */
+    int32_t exit_port;    /* -1: the port the packet arrived on; -2: the other port of its pair */
     uint16_t services[NFV_MAX_CHAIN];
-    uint8_t pad[24];
+    uint8_t pad[20];
 } nfv_chain_t;
 
 typedef struct nfv_shared {
@@ -185,7 +190,6 @@ typedef struct nfv_shared {
     uint8_t pad0[8];
     nfv_doorbell_t dataplane;  /* the manager's RX/TX thread */
     nfv_doorbell_t control;    /* the manager's control thread */
-    nfv_chain_t chain;
     nfv_service_t services[NFV_MAX_SERVICES];
     nfv_port_t ports[NFV_MAX_PORTS];
     nfv_nf_slot_t nfs[NFV_MAX_NFS];
@@ -208,8 +212,6 @@ _Static_assert(sizeof(nfv_fates_t) == 64, "fates are one cache line");
 static inline nfv_nf_slot_t *nfv_slot(nfv_shared_t *t, uint32_t index) { return &t->nfs[index]; }
 static inline nfv_service_t *nfv_service(nfv_shared_t *t, uint32_t id) { return &t->services[id]; }
 static inline nfv_port_t *nfv_port(nfv_shared_t *t, uint32_t index) { return &t->ports[index]; }
-static inline uint16_t nfv_chain_service(const nfv_shared_t *t, uint32_t i) { return t->chain.services[i]; }
-static inline void nfv_chain_set_service(nfv_shared_t *t, uint32_t i, uint16_t s) { t->chain.services[i] = s; }
 static inline uint16_t nfv_service_instance(const nfv_service_t *s, uint32_t i) { return __atomic_load_n(&s->instances[i], __ATOMIC_RELAXED); }
 static inline void nfv_service_set_instance(nfv_service_t *s, uint32_t i, uint16_t v) { __atomic_store_n(&s->instances[i], v, __ATOMIC_RELAXED); }
 static inline uint32_t nfv_service_balance(const nfv_service_t *s) { return s->balance; }
@@ -248,6 +250,8 @@ static inline int nfv_cas_u32(uint32_t *p, uint32_t expected, uint32_t desired) 
 }
 static inline uint64_t nfv_load_relaxed_u64(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 static inline void nfv_store_relaxed_u64(uint64_t *p, uint64_t v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
+static inline uint64_t nfv_load_acquire_u64(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline void nfv_store_release_u64(uint64_t *p, uint64_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
 
 /* Field addresses for the atomics above (Swift cannot take them itself
  * without relying on how it materialises inout arguments). */
@@ -332,16 +336,146 @@ static inline void nfv_doorbell_ring(nfv_doorbell_t *d) {
 static inline int nfv_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 
 /* ---------------------------------------------------------------------------
+ * The steering table: named chains, each input port's default chain and the
+ * flow rules, in NFV_STEER_VERSIONS versions (a memzone of its own). The
+ * manager is the only writer; readers (its dataplane thread, every NF)
+ * announce the version they use.
+ *
+ * Reader (nfv_steer_enter), at the start of each burst: load `current`; if
+ * it is what the reader announced, use it. Otherwise announce it (seq_cst
+ * store), load `current` again, and repeat until the two agree. Before it
+ * sleeps a reader announces nothing (nfv_steer_quiesce).
+ * Writer (nfv_steer_slot_free, then a plain fill, then nfv_steer_publish):
+ * writes only a slot that is not current and that no reader's announcement
+ * names. A reader that announced a slot and then found it still current did
+ * so before the writer's store that made it old (both seq_cst), hence before
+ * the writer's scan, which therefore sees the announcement. A reader that
+ * died keeps its announcement until the manager has seen its process gone
+ * and clears it; a stopped one keeps it: its slot waits, the others turn.
+ * Model: Sources/NFVShared/Models/steering.pml.
+ * ------------------------------------------------------------------------- */
+enum { NFV_TARGET_CHAIN = 0, NFV_TARGET_SERVICE = 1, NFV_TARGET_PORT = 2, NFV_TARGET_DROP = 3 };
+#define NFV_ANY16 0xFFFFu
+
+/* One flow rule. Addresses are big-endian words as they sit in the packet
+ * (IPv4: src[0..3]); `family` 0 matches either, and then no address. */
+typedef struct nfv_rule {
+    uint32_t id;
+    int32_t priority;      /* lower first; equal: the lower id */
+    uint16_t in_port;      /* NFV_ANY16: any */
+    uint16_t vlan;         /* outer VLAN ID; NFV_ANY16: any, tagged or not */
+    uint8_t family;        /* 0 any, 4, 6 */
+    uint8_t proto;         /* with has_proto */
+    uint8_t has_proto;
+    uint8_t src_len;       /* prefix lengths (0: any) */
+    uint8_t dst_len;
+    uint8_t target_kind;   /* NFV_TARGET_* */
+    uint16_t target;       /* chain index, service ID or port */
+    uint16_t sport_low, sport_high, dport_low, dport_high;
+    uint16_t owner;        /* the instance that installed it; 0: configuration */
+    uint16_t pad;
+    uint8_t src[16];
+    uint8_t dst[16];
+} nfv_rule_t;
+
+typedef struct nfv_steer_version {
+    uint64_t version;      /* written with the rest, before it is published */
+    uint32_t rule_count;
+    uint32_t pad0;
+    uint8_t port_default[NFV_MAX_PORTS];  /* chain index per input port; 0xFF: none (drop) */
+    uint8_t pad1[32];
+    nfv_chain_t chains[NFV_MAX_CHAINS];
+    char chain_names[NFV_MAX_CHAINS][NFV_NAME_LEN];
+    /* The first step of service s in chain c (0xFF: not in it): what
+     * `toService` records as the packet's position. */
+    uint8_t positions[NFV_MAX_CHAINS][NFV_MAX_SERVICES];
+    nfv_rule_t rules[NFV_MAX_RULES];
+} nfv_steer_version_t;
+
+typedef struct nfv_steer_reader {
+    uint64_t announced;    /* atomic: (version << 8) | slot + 1 in use; 0: none */
+    uint8_t pad[56];
+} nfv_steer_reader_t;
+
+typedef struct nfv_steer {
+    uint64_t current;      /* atomic: (version << 8) | slot + 1 */
+    uint64_t publishes;    /* versions published since start */
+    uint8_t pad[48];
+    nfv_steer_reader_t readers[NFV_READERS];
+    nfv_steer_version_t versions[NFV_STEER_VERSIONS];
+} nfv_steer_t;
+
+_Static_assert(sizeof(nfv_rule_t) == 64, "rule is one cache line");
+_Static_assert(sizeof(nfv_chain_t) == 64, "chain is one cache line");
+_Static_assert(sizeof(nfv_steer_reader_t) == 64, "reader is one cache line");
+
+#define NFV_STEER_SLOT(word) ((uint32_t)((word) & 0xFF) - 1)
+static inline nfv_steer_version_t *nfv_steer_version(nfv_steer_t *s, uint32_t slot) { return &s->versions[slot]; }
+static inline uint64_t nfv_steer_current(const nfv_steer_t *s) { return __atomic_load_n(&s->current, __ATOMIC_SEQ_CST); }
+
+/* The version reader `r` may use for one burst; `*announced` is what it
+ * announced last (reader-private). See the protocol above. */
+static inline nfv_steer_version_t *nfv_steer_enter(nfv_steer_t *s, uint32_t r, uint64_t *announced) {
+    uint64_t v = __atomic_load_n(&s->current, __ATOMIC_SEQ_CST);
+    if (__builtin_expect(v == *announced, 1)) return &s->versions[NFV_STEER_SLOT(v)];
+    for (;;) {
+        __atomic_store_n(&s->readers[r].announced, v, __ATOMIC_SEQ_CST);
+        uint64_t again = __atomic_load_n(&s->current, __ATOMIC_SEQ_CST);
+        if (again == v) break;
+        v = again;
+    }
+    *announced = v;
+    return &s->versions[NFV_STEER_SLOT(v)];
+}
+/* The reader uses no version until its next nfv_steer_enter. */
+static inline void nfv_steer_quiesce(nfv_steer_t *s, uint32_t r, uint64_t *announced) {
+    if (*announced == 0) return;
+    __atomic_store_n(&s->readers[r].announced, 0, __ATOMIC_RELEASE);
+    *announced = 0;
+}
+static inline uint64_t nfv_steer_announced(const nfv_steer_t *s, uint32_t r) {
+    return __atomic_load_n(&s->readers[r].announced, __ATOMIC_SEQ_CST);
+}
+/* Manager: forgets what a reader announced (it is known to be gone). */
+static inline void nfv_steer_clear_reader(nfv_steer_t *s, uint32_t r) {
+    __atomic_store_n(&s->readers[r].announced, 0, __ATOMIC_SEQ_CST);
+}
+/* Writer: whether `slot` may be written now (not current, named by no
+ * announcement); if not, `*holder` is a reader that holds it (or -1: it is
+ * current). Seq_cst loads: they come after the store that made it old. */
+static inline int nfv_steer_slot_free(const nfv_steer_t *s, uint32_t slot, int32_t *holder) {
+    uint64_t cur = __atomic_load_n(&s->current, __ATOMIC_SEQ_CST);
+    if (cur != 0 && NFV_STEER_SLOT(cur) == slot) { *holder = -1; return 0; }
+    for (uint32_t r = 0; r < NFV_READERS; r++) {
+        uint64_t a = __atomic_load_n(&s->readers[r].announced, __ATOMIC_SEQ_CST);
+        if (a != 0 && NFV_STEER_SLOT(a) == slot) { *holder = (int32_t)r; return 0; }
+    }
+    return 1;
+}
+/* Writer: makes the filled `slot` current as `version`. */
+static inline void nfv_steer_publish(nfv_steer_t *s, uint32_t slot, uint64_t version) {
+    s->versions[slot].version = version;
+    __atomic_store_n(&s->current, (version << 8) | (slot + 1), __ATOMIC_SEQ_CST);
+    __atomic_store_n(&s->publishes, s->publishes + 1, __ATOMIC_RELAXED);
+}
+static inline uint64_t nfv_steer_publishes(const nfv_steer_t *s) { return __atomic_load_n(&s->publishes, __ATOMIC_RELAXED); }
+static inline nfv_chain_t *nfv_steer_chain(nfv_steer_version_t *v, uint32_t c) { return &v->chains[c]; }
+static inline uint16_t nfv_steer_chain_step(const nfv_steer_version_t *v, uint32_t c, uint32_t i) { return v->chains[c].services[i]; }
+static inline uint8_t nfv_steer_position(const nfv_steer_version_t *v, uint32_t c, uint32_t service) { return v->positions[c][service]; }
+static inline char *nfv_steer_chain_name(nfv_steer_version_t *v, uint32_t c) { return v->chain_names[c]; }
+static inline nfv_rule_t *nfv_steer_rule(nfv_steer_version_t *v, uint32_t i) { return &v->rules[i]; }
+
+/* ---------------------------------------------------------------------------
  * Packet metadata: 8 bytes carried in the mbuf's `hash` union (first cache
  * line, written anyway on the forwarding path). The manager overwrites it on
  * RX, so a driver's RSS hash is never mistaken for it.
  * ------------------------------------------------------------------------- */
 typedef struct nfv_meta {
     uint16_t owner;      /* instance that holds it or whose RX ring has it; 0: manager or pool */
-    uint8_t chain_pos;   /* index of the current step in the default chain */
+    uint8_t chain_pos;   /* index of the current step in its chain (0xFF: before the first) */
     uint8_t flags;
     uint16_t out_port;   /* port for the manager's TX work; NFV_OUT_FREE: back to the pool */
-    uint16_t aux;        /* with NFV_OUT_FREE: the NFV_DROP_* reason */
+    uint16_t aux;        /* the index of its chain; with NFV_OUT_FREE: the NFV_DROP_* reason */
 } nfv_meta_t;
 
 /* An `out_port` that asks the manager to free the buffer and count it. */
@@ -364,10 +498,15 @@ static inline nfv_meta_t *nfv_mbuf_meta(struct rte_mbuf *m) { return (nfv_meta_t
 static inline uint16_t nfv_mbuf_owner(const struct rte_mbuf *m) { return ((const nfv_meta_t *)(const void *)&m->hash)->owner; }
 static inline void nfv_mbuf_set_owner(struct rte_mbuf *m, uint16_t owner) { ((nfv_meta_t *)(void *)&m->hash)->owner = owner; }
 /* A packet that enters the platform (from a port, or made by an NF): owned
- * by `owner`, not yet on any step of the chain (so `next` goes to step 0). */
+ * by `owner`, before the first step of chain 0 (so `next` goes to its step 0). */
 static inline void nfv_mbuf_meta_enter(struct rte_mbuf *m, uint16_t owner) {
     nfv_meta_t *meta = (nfv_meta_t *)(void *)&m->hash;
     meta->owner = owner; meta->chain_pos = 0xFF; meta->flags = 0; meta->out_port = 0; meta->aux = 0;
+}
+/* Puts a packet before the first step of chain `chain`. */
+static inline void nfv_mbuf_enter_chain(struct rte_mbuf *m, uint16_t chain) {
+    nfv_meta_t *meta = (nfv_meta_t *)(void *)&m->hash;
+    meta->chain_pos = 0xFF; meta->aux = chain;
 }
 
 /* ---------------------------------------------------------------------------

@@ -1,6 +1,10 @@
-/// A packet classifier over rules of five closed ranges (source address,
-/// destination address, protocol, source port, destination port, as 32-bit
-/// values), first match wins: a HyperSplit-style decision tree.
+/// A packet classifier over rules of closed ranges, one per field (for the
+/// firewall five: source address, destination address, protocol, source
+/// port, destination port, as 32-bit values; the flow table has eight),
+/// first match wins: a HyperSplit-style decision tree. A rule whose ranges
+/// only approximate it (an IPv6 prefix seen through 32 bits) is marked
+/// inexact: the caller checks it in full (`match(_:verify:)`), and it never
+/// shadows the rules after it.
 ///
 /// Why this structure: prefixes and port ranges are both ranges, so a tree
 /// that cuts one field at one boundary per node handles them natively, with
@@ -16,18 +20,22 @@
 ///
 /// Immutable once built: build a new one to change the rules.
 public struct RuleTree: Sendable {
-    /// One rule: `low[f]...high[f]` for each field `f` of `fieldCount`.
+    /// One rule: `low[f]...high[f]` for each field `f`; `exact`: whether
+    /// matching the ranges is matching the rule.
     public struct Rule: Sendable, Equatable {
         public var low: [UInt32]
         public var high: [UInt32]
-        public init(low: [UInt32], high: [UInt32]) {
-            precondition(low.count == RuleTree.fieldCount && high.count == RuleTree.fieldCount)
+        public var exact: Bool
+        public init(low: [UInt32], high: [UInt32], exact: Bool = true) {
+            precondition(low.count == high.count && !low.isEmpty)
             self.low = low
             self.high = high
+            self.exact = exact
         }
     }
 
-    public static let fieldCount = 5
+    /// Fields a rule and a key have (the firewall's five unless told).
+    public let fieldCount: Int
     /// Rules a leaf may hold before the tree splits it further.
     public static let leafSize = 8
 
@@ -46,17 +54,22 @@ public struct RuleTree: Sendable {
     @usableFromInline var leafRules: ContiguousArray<Int32> = []
     /// low, high of each field, for each rule: `2 * fieldCount` values a rule.
     @usableFromInline var bounds: ContiguousArray<UInt32> = []
+    @usableFromInline var exact: [Bool] = []
     /// The same, for each entry of `leafRules`: a leaf's rules are checked
     /// in one contiguous read.
     @usableFromInline var leafBounds: ContiguousArray<UInt32> = []
     public let ruleCount: Int
 
-    /// Builds the tree; rule `i` has priority `i` (lower wins).
-    public init(_ rules: [Rule]) {
+    /// Builds the tree; rule `i` has priority `i` (lower wins). Every rule
+    /// has `fieldCount` fields.
+    public init(_ rules: [Rule], fieldCount: Int = 5) {
+        precondition(rules.allSatisfy { $0.low.count == fieldCount }, "every rule has \(fieldCount) fields")
+        self.fieldCount = fieldCount
         ruleCount = rules.count
-        bounds.reserveCapacity(rules.count * 2 * Self.fieldCount)
-        for r in rules { for f in 0..<Self.fieldCount { bounds.append(r.low[f]); bounds.append(r.high[f]) } }
-        var region = [(UInt32, UInt32)](repeating: (0, .max), count: Self.fieldCount)
+        bounds.reserveCapacity(rules.count * 2 * fieldCount)
+        for r in rules { for f in 0..<fieldCount { bounds.append(r.low[f]); bounds.append(r.high[f]) } }
+        exact = rules.map(\.exact)
+        var region = [(UInt32, UInt32)](repeating: (0, .max), count: fieldCount)
         _ = build(Array(0..<Int32(rules.count)), &region, depth: 0)
     }
 
@@ -65,10 +78,37 @@ public struct RuleTree: Sendable {
     /// Rule entries over all leaves (more than `ruleCount` when rules span cuts).
     public var leafEntries: Int { leafRules.count }
 
-    /// The first rule matching `key` (one value per field), or `nil`.
+    /// The first rule whose ranges hold `key` (`fieldCount` values) and
+    /// that `verify` accepts, or `nil`. `verify` is asked about each rule
+    /// whose ranges hold the key, in priority order, until it accepts one:
+    /// it checks what the ranges do not say (an inexact rule's full
+    /// addresses) and accepts an exact rule as it is.
+    @inlinable
+    public func match(_ key: UnsafePointer<UInt32>, verify: (Int) -> Bool) -> Int? {
+        nodes.withUnsafeBufferPointer { ns -> Int? in
+            guard !ns.isEmpty else { return nil }
+            var n = ns[0]
+            while n.field != Self.leaf { n = ns[Int(key[Int(n.field)] < n.value ? n.left : n.right)] }
+            let width = 2 * fieldCount
+            return leafRules.withUnsafeBufferPointer { lr -> Int? in
+                leafBounds.withUnsafeBufferPointer { b -> Int? in
+                    var r = Int(n.left) * width
+                    candidates: for i in Int(n.left)..<Int(n.left + n.right) {
+                        defer { r += width }
+                        for f in 0..<fieldCount where key[f] < b[r + 2 * f] || key[f] > b[r + 2 * f + 1] { continue candidates }
+                        if verify(Int(lr[i])) { return Int(lr[i]) }
+                    }
+                    return nil
+                }
+            }
+        }
+    }
+
+    /// The first rule matching `key` (one value per field, five fields), or `nil`.
     @inlinable
     public func match(_ key: (UInt32, UInt32, UInt32, UInt32, UInt32)) -> Int? {
-        nodes.withUnsafeBufferPointer { ns -> Int? in
+        precondition(fieldCount == 5, "a five-value key needs a five-field tree")
+        return nodes.withUnsafeBufferPointer { ns -> Int? in
             guard !ns.isEmpty else { return nil }
             var n = ns[0]
             while n.field != Self.leaf {
@@ -83,14 +123,14 @@ public struct RuleTree: Sendable {
             }
             return leafRules.withUnsafeBufferPointer { lr -> Int? in
                 leafBounds.withUnsafeBufferPointer { b -> Int? in
-                    var r = Int(n.left) * 2 * Self.fieldCount
+                    var r = Int(n.left) * 10
                     for i in Int(n.left)..<Int(n.left + n.right) {
                         if b[r] <= key.0 && key.0 <= b[r + 1] && b[r + 2] <= key.1 && key.1 <= b[r + 3]
                             && b[r + 4] <= key.2 && key.2 <= b[r + 5] && b[r + 6] <= key.3 && key.3 <= b[r + 7]
                             && b[r + 8] <= key.4 && key.4 <= b[r + 9] {
                             return Int(lr[i])
                         }
-                        r += 2 * Self.fieldCount
+                        r += 10
                     }
                     return nil
                 }
@@ -98,15 +138,15 @@ public struct RuleTree: Sendable {
         }
     }
 
-    func low(_ r: Int32, _ f: Int) -> UInt32 { bounds[Int(r) * 2 * Self.fieldCount + 2 * f] }
-    func high(_ r: Int32, _ f: Int) -> UInt32 { bounds[Int(r) * 2 * Self.fieldCount + 2 * f + 1] }
+    func low(_ r: Int32, _ f: Int) -> UInt32 { bounds[Int(r) * 2 * fieldCount + 2 * f] }
+    func high(_ r: Int32, _ f: Int) -> UInt32 { bounds[Int(r) * 2 * fieldCount + 2 * f + 1] }
 
     /// Builds the subtree for `rules` (ascending) within `region`; returns its node index.
     mutating func build(_ candidates: [Int32], _ region: inout [(UInt32, UInt32)], depth: Int) -> Int32 {
-        // A rule covering the whole region shadows every rule after it here.
+        // An exact rule covering the whole region shadows every rule after it here.
         var rules = candidates
         if let cover = rules.firstIndex(where: { r in
-            (0..<Self.fieldCount).allSatisfy { low(r, $0) <= region[$0].0 && high(r, $0) >= region[$0].1 }
+            exact[Int(r)] && (0..<fieldCount).allSatisfy { low(r, $0) <= region[$0].0 && high(r, $0) >= region[$0].1 }
         }) {
             rules.removeSubrange((cover + 1)...)
         }
@@ -129,8 +169,8 @@ public struct RuleTree: Sendable {
         nodes[Int(index)] = Node(field: Self.leaf, value: 0, left: Int32(leafRules.count), right: Int32(rules.count))
         leafRules.append(contentsOf: rules)
         for r in rules {
-            let at = Int(r) * 2 * Self.fieldCount
-            leafBounds.append(contentsOf: bounds[at..<(at + 2 * Self.fieldCount)])
+            let at = Int(r) * 2 * fieldCount
+            leafBounds.append(contentsOf: bounds[at..<(at + 2 * fieldCount)])
         }
         return index
     }
@@ -139,7 +179,7 @@ public struct RuleTree: Sendable {
     /// leave the fewest rules on the fuller side; `nil` if no field can be cut.
     func bestSplit(_ rules: [Int32], _ region: [(UInt32, UInt32)]) -> (Int, UInt32)? {
         var best: (field: Int, value: UInt32, cost: Int, total: Int)?
-        for f in 0..<Self.fieldCount {
+        for f in 0..<fieldCount {
             var cuts: [UInt32] = []
             cuts.reserveCapacity(rules.count * 2)
             for r in rules {

@@ -6,11 +6,13 @@ public enum Action: Hashable, Sendable {
     case toPort(PortID)
     /// Hand the packet to an instance of a service.
     case toService(ServiceID)
-    /// Hand the packet to the next step of the default chain; after the
-    /// chain's last step it leaves by the port an NF chose for it
-    /// (`Packet.setEgress`), else the chain's exit port, else the port it
-    /// arrived on.
+    /// Hand the packet to the next step of its chain (chain 0, `default`,
+    /// for a packet an NF made); after the chain's last step it leaves by
+    /// the port an NF chose for it (`Packet.setEgress`), else the chain's
+    /// exit port, else the port it arrived on.
     case next
+    /// Put the packet at the start of a chain and hand it to its first step.
+    case toChain(ChainID)
 }
 
 extension Action: CustomStringConvertible {
@@ -20,6 +22,7 @@ extension Action: CustomStringConvertible {
         case .toPort(let p): "port:\(p.rawValue)"
         case .toService(let s): "service:\(s.rawValue)"
         case .next: "next"
+        case .toChain(let c): "chain:\(c.rawValue)"
         }
     }
 

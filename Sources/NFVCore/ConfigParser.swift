@@ -16,6 +16,8 @@ import Yams
 /// wait_for_chain: false  # hold RX until every chain service has an instance
 /// balance: {2: queue}    # several instances of a service: by flow (default) or queue
 /// ```
+/// and the steering keys `chains`, `port_chains`, `rules` and `permissions`
+/// (`SteeringConfigParser`).
 public enum ConfigParser {
     public static func parse(_ text: String, file: String? = nil) throws(ConfigError) -> ManagerConfig {
         let root: Node?
@@ -28,6 +30,8 @@ public enum ConfigParser {
         }
         var config = ManagerConfig()
         guard let root else { return config }
+        let failAt: SteeringConfigParser.Fail = { node, problem in ConfigError(file: file, line: node.mark?.line, problem: problem) }
+        var chainLines: [Int?] = [], portChainLines: [PortID: Int?] = [:], ruleLines: [Int?] = []
         guard case .mapping(let mapping) = root else {
             throw ConfigError(file: file, line: root.mark?.line, problem: "the top level must be a mapping of keys such as 'ports' and 'chain'")
         }
@@ -86,18 +90,59 @@ public enum ConfigParser {
                     }
                     config.balance[ServiceID(UInt16(n))] = mode
                 }
+            case "chains":
+                let parsed = try SteeringConfigParser.chains(value, failAt)
+                config.chains = parsed.map(\.0)
+                chainLines = parsed.map(\.1)
+            case "port_chains":
+                for (port, name, line) in try SteeringConfigParser.portChains(value, failAt) {
+                    config.portChains[port] = name
+                    portChainLines[port] = line
+                }
+            case "rules":
+                let parsed = try SteeringConfigParser.rules(value, failAt)
+                config.rules = parsed.map(\.0)
+                ruleLines = parsed.map(\.1)
+            case "permissions":
+                config.permissions = try SteeringConfigParser.permissions(value, failAt)
             case "wait_for_chain":
                 guard let b = value.bool else { throw fail("'wait_for_chain' must be true or false") }
                 config.waitForChain = b
             default:
-                throw ConfigError(file: file, line: line, problem: "unknown key '\(key.string ?? "?")'; known keys: name, ports, chain, exit_port, pool_size, ring_size, max_idle_sleep_us, wait_for_chain, balance")
+                throw ConfigError(file: file, line: line, problem: "unknown key '\(key.string ?? "?")'; known keys: name, ports, chain, exit_port, chains, port_chains, rules, permissions, pool_size, ring_size, max_idle_sleep_us, wait_for_chain, balance")
             }
         }
         if let problem = config.exit.problem(portCount: config.ports.count) {
             let line = mapping.first(where: { $0.key.string == "exit_port" })?.key.mark?.line
             throw ConfigError(file: file, line: line, problem: problem)
         }
+        try checkSteering(config, file: file, chainLines: chainLines, portChainLines: portChainLines, ruleLines: ruleLines)
         return config
+    }
+
+    /// Builds the steering table the file describes, one entry at a time,
+    /// so that the entry that cannot be added is named by its line.
+    private static func checkSteering(_ config: ManagerConfig, file: String?, chainLines: [Int?],
+                                      portChainLines: [PortID: Int?], ruleLines: [Int?]) throws(ConfigError) {
+        var spec = SteeringSpec()
+        func add(_ line: Int?, _ change: (inout SteeringSpec) throws(SteeringSpec.Refusal) -> Void) throws(ConfigError) {
+            do { try change(&spec) } catch { throw ConfigError(file: file, line: line, problem: error.problem) }
+        }
+        if !config.chain.isEmpty {
+            try add(nil) { (s) throws(SteeringSpec.Refusal) in try s.setChain(ChainSpec(name: ChainSpec.defaultName, steps: config.chain, exit: config.exit)) }
+        }
+        for (i, c) in config.chains.enumerated() {
+            if let problem = c.exit.problem(portCount: config.ports.count) {
+                throw ConfigError(file: file, line: chainLines[i], problem: "chain '\(c.name)': \(problem)")
+            }
+            try add(chainLines[i]) { (s) throws(SteeringSpec.Refusal) in try s.setChain(c) }
+        }
+        for (port, name) in config.portChains.sorted(by: { $0.key < $1.key }) {
+            try add(portChainLines[port] ?? nil) { (s) throws(SteeringSpec.Refusal) in try s.setDefault(of: port, to: name) }
+        }
+        for (i, r) in config.rules.enumerated() {
+            try add(ruleLines[i]) { (s) throws(SteeringSpec.Refusal) in try s.addRule(r) }
+        }
     }
 
     private static func line(of error: YamlError) -> Int? {

@@ -30,6 +30,18 @@ public struct PortID: RawRepresentable, Hashable, Sendable, Comparable, CustomSt
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
+/// A named chain's index in the steering table (`0..<Limits.maxChains`);
+/// what a packet carries to say which chain it follows. Chain 0 is the one
+/// named `default`.
+public struct ChainID: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var rawValue: UInt16
+    @inlinable public init(rawValue: UInt16) { self.rawValue = rawValue }
+    @inlinable public init(_ value: UInt16) { self.rawValue = value }
+    public var isValid: Bool { Int(rawValue) < Limits.maxChains }
+    public var description: String { "chain \(rawValue)" }
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
 /// The platform's fixed capacities. They mirror the layout of the shared
 /// table (`CDPDK/shim.h`); NFVShared checks at start-up that both agree.
 public enum Limits {
@@ -38,6 +50,10 @@ public enum Limits {
     public static let maxInstancesPerService = 16
     public static let maxNFs = 64
     public static let maxChainLength = 16
+    /// Named chains at once.
+    public static let maxChains = 64
+    /// Flow rules at once.
+    public static let maxRules = 4096
     public static let maxNameLength = 31
     /// Entries of a service's consistent-hashing table (a prime).
     public static let lookupTableSize = 2039

@@ -10,6 +10,14 @@ public struct ManagerConfig: Sendable, Equatable {
     public var chain: [ServiceID] = []
     /// Where a packet leaves after the chain's last step.
     public var exit: ChainExit = .inputPort
+    /// Named chains besides `default` (which `chain` and `exit` define).
+    public var chains: [ChainSpec] = []
+    /// Each port's default chain, by name (ports not listed: `default`).
+    public var portChains: [PortID: String] = [:]
+    /// The flow table at start.
+    public var rules: [FlowRule] = []
+    /// What NFs of each service may change in the steering table.
+    public var permissions: [ServiceID: NFPermissions] = [:]
     /// Packet buffers in the shared pool.
     public var poolSize: Int = 32767
     /// Descriptors per NF ring (a power of two).
@@ -57,6 +65,23 @@ public struct ManagerConfig: Sendable, Equatable {
         guard (1...1_000_000).contains(maxIdleSleepMicroseconds) else {
             throw fail("max idle sleep must be 1 to 1000000 microseconds, got \(maxIdleSleepMicroseconds)")
         }
+    }
+
+    /// The steering table these settings describe: `chain` and `exit` as
+    /// the chain named `default` (when `chain` has steps), then `chains`,
+    /// the port defaults and the rules; the first that cannot be added is
+    /// named in the error.
+    public func steering(file: String? = nil) throws(ConfigError) -> SteeringSpec {
+        var spec = SteeringSpec()
+        do {
+            if !chain.isEmpty { try spec.setChain(ChainSpec(name: ChainSpec.defaultName, steps: chain, exit: exit)) }
+            for c in chains { try spec.setChain(c) }
+            for (port, name) in portChains.sorted(by: { $0.key < $1.key }) { try spec.setDefault(of: port, to: name) }
+            for r in rules { try spec.addRule(r) }
+        } catch {
+            throw ConfigError(file: file, problem: error.problem)
+        }
+        return spec
     }
 
     public static func isValidName(_ name: String) -> Bool {

@@ -12,8 +12,6 @@ public final class NFContext {
     public let name: String
     /// Ports of the manager (valid `PortID`s are `0..<portCount`).
     public let portCount: Int
-    /// The default chain.
-    public let chain: [ServiceID]
 
     @usableFromInline let pool: PacketPool
     @usableFromInline let supply: BufferSupply
@@ -33,7 +31,6 @@ public final class NFContext {
         self.service = service
         self.name = name
         self.portCount = table.portCount
-        self.chain = table.chain
         self.pool = pool
         self.steering = steering
     }
@@ -41,6 +38,12 @@ public final class NFContext {
     /// How many reloads were asked for (SIGHUP) since the NF started: an NF
     /// with a configuration re-reads it when this changes.
     public var reloadRequests: Int { signals.reloads }
+
+    /// The index of the chain named `name` now (for `Action.toChain`).
+    public func chain(named name: String) -> ChainID? { steering.chain(named: name) }
+
+    /// The chains defined now, by index.
+    public var chains: [ChainSpec?] { steering.chains() }
 
     /// The Ethernet address of a manager port, if it has one.
     public func macAddress(of port: PortID) -> MACAddress? {

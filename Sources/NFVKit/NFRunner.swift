@@ -30,7 +30,8 @@ public enum NFRunner {
         let index = Int(slot.id.rawValue) - 1
         let txRings = try (0..<Limits.maxNFs).map { i throws(NFVError) in try DescriptorRing.lookup(name: SharedNames.txRing(slot: i)) }
         let txRing = txRings[index]
-        let steering = Steering(table: table, rxRings: rxRings, txRing: txRing, mark: slot.mark, fault: fault)
+        let steering = Steering(table: table, rxRings: rxRings, txRing: txRing, mark: slot.mark,
+                                reader: Int(slot.id.rawValue), fault: fault)
         let supply = BufferSupply(ring: try DescriptorRing.lookup(name: SharedNames.supplyRing(slot: index)), slot: slot)
         let context = NFContext(instance: slot.id, service: options.service, name: options.name,
                                 table: table, pool: pool, supply: supply, steering: steering, fault: fault, signals: signals)

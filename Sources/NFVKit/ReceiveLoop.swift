@@ -5,8 +5,10 @@ import Glibc
 #endif
 
 /// The hot loop of an NF: dequeue a burst, let the NF decide, steer the
-/// burst on; back off and sleep on the doorbell when there is no work. It
-/// allocates nothing, takes no lock and does not log.
+/// burst on; back off and sleep on the doorbell when there is no work. An
+/// empty poll first announces that it reads no version of the steering
+/// table, so an idle or sleeping NF never holds one back. It allocates
+/// nothing, takes no lock and does not log.
 @usableFromInline
 struct ReceiveLoop {
     @usableFromInline let rx: DescriptorRing
@@ -52,7 +54,7 @@ struct ReceiveLoop {
                 slot.publish(counters)
                 if signals.stopRequested { return .signal }
                 if tickNanoseconds == nil && counters.batches & 0xFFFF != 0 { continue }
-            } else if idle.backOff(coreMateBusy: mates.anyBusy(on: mates.publishCPU())) == .sleep {
+            } else if steering.quiesce(), idle.backOff(coreMateBusy: mates.anyBusy(on: mates.publishCPU())) == .sleep {
                 if signals.stopRequested { return .signal }
                 let bell = slot.doorbell
                 let armed = bell.arm()

@@ -1,8 +1,10 @@
 import Foundation
 import NFVCore
+import NFVRouting
 import NFVShared
 
-/// The manager's one packet thread: polls the ports (RX into the chain),
+/// The manager's one packet thread: polls the ports (RX into the chains
+/// the flow table picks, `Ingress`),
 /// drains NF TX rings out of the ports (freeing and counting what NFs
 /// dropped), stocks NFs' buffer supplies, and reclaims the buffers of dead
 /// NFs. When there is nothing to do it backs off to sleep on its doorbell:
@@ -22,6 +24,8 @@ final class Dataplane: @unchecked Sendable {
     let pool: PacketPool
     let reclaimer: Reclaimer
     let control: DataplaneControl
+    /// Each steering version's compiled flow table (set by the control thread).
+    let flowTables: VersionLocal<FlowTable>
     let maxSleepNanoseconds: UInt64
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
@@ -30,7 +34,8 @@ final class Dataplane: @unchecked Sendable {
     static let maxReclaimSleepNanoseconds: UInt64 = 10_000_000
 
     init(table: SharedTable, io: PortIO, rxRings: [DescriptorRing], txRings: [DescriptorRing], supplies: [BufferSupply],
-         pool: PacketPool, control: DataplaneControl, maxSleepMicroseconds: Int) {
+         pool: PacketPool, control: DataplaneControl, flowTables: VersionLocal<FlowTable>, maxSleepMicroseconds: Int) {
+        self.flowTables = flowTables
         self.table = table
         self.io = io
         self.rxRings = rxRings
@@ -61,9 +66,11 @@ final class Dataplane: @unchecked Sendable {
     }
 
     private func run() {
-        let steering = Steering(table: table, rxRings: rxRings, txRing: nil, mark: table.dataplaneMark)
+        let steering = Steering(table: table, rxRings: rxRings, txRing: nil, mark: table.dataplaneMark,
+                                reader: SteeringTable.dataplaneReader)
+        var ingress = Ingress(tables: flowTables)
+        defer { ingress.release() }
         let burst = BurstBuffer()
-        let hasChain = !table.chain.isEmpty
         var idle = IdlePolicy(spins: 512, yieldEvery: 64)
         var sleep: UInt64 = 1000
         var reclaimSleep: UInt64 = 50_000
@@ -73,7 +80,7 @@ final class Dataplane: @unchecked Sendable {
             var work = 0
             if portCount > 0, control.rxEnabled.load(ordering: .relaxed) {
                 for p in 0..<portCount {
-                    work += io.receive(port: p, burst: burst, steering: steering, hasChain: hasChain)
+                    work += io.receive(port: p, burst: burst, steering: steering, ingress: &ingress)
                 }
             }
             var mask = table.activeMask
@@ -94,6 +101,8 @@ final class Dataplane: @unchecked Sendable {
                 CoreMates.publishDataplaneCPU(table)
                 continue
             }
+            // No burst in hand: hold no version of the steering table.
+            steering.quiesce()
             guard idle.backOff() == .sleep else { continue }
             let armed = bell.arm()
             if anyTXWaiting() {

@@ -22,6 +22,7 @@ public final class Manager {
     let control = DataplaneControl()
     let registry: Registry
     let dataplane: Dataplane
+    let steering: SteeringControl
     let stats: StatsCollector
     let log: @Sendable (String) -> Void
     /// Buffers the port drivers took when they started (RX descriptors, an
@@ -33,6 +34,7 @@ public final class Manager {
     /// Cleans up what a crashed manager of the same name left behind.
     public init(config: ManagerConfig, log: @escaping @Sendable (String) -> Void) throws {
         try config.validate()
+        let spec = try config.steering()
         self.config = config
         self.log = log
         names = SharedNames(platform: config.name)
@@ -53,6 +55,7 @@ public final class Manager {
             let ports = try config.ports.map { d throws(NFVError) in try EthernetPort.start(device: d, pool: pool) }
             let table = try SharedTable.create(config: config, ringSize: config.ringSize, poolSize: config.poolSize)
             for p in ports { table.addPort(dpdkPortID: p.dpdkPortID, device: p.device) }
+            steering = SteeringControl(spec: spec, table: table, log: log)
             table.setManagerState(.running)
             supplies = supplyRings.enumerated().map { BufferSupply(ring: $1, slot: table.slot(InstanceID(UInt16($0 + 1)))) }
             io = PortIO(ports: ports, table: table)
@@ -66,9 +69,10 @@ public final class Manager {
         stats = StatsCollector(name: config.name, table: table, pool: pool, rxRings: rxRings, txRings: txRings,
                                supplies: supplies)
         registry = Registry(table: table, control: control, rxRings: rxRings, txRings: txRings,
-                            waitForChain: config.waitForChain, stats: stats, log: log)
+                            waitForChain: config.waitForChain, chainServices: { [steering] in steering.chainServices },
+                            stats: stats, log: log)
         dataplane = Dataplane(table: table, io: io, rxRings: rxRings, txRings: txRings, supplies: supplies, pool: pool,
-                              control: control,
+                              control: control, flowTables: steering.flowTables,
                               maxSleepMicroseconds: config.maxIdleSleepMicroseconds)
     }
 
@@ -89,7 +93,8 @@ public final class Manager {
     /// the statistics once a second. Then stops every NF and the ports.
     public func run(duration: Double?, shouldStop: () -> Bool, report: (PlatformStats) -> Void) -> Outcome {
         dataplane.start()
-        log("manager '\(config.name)' running: \(config.ports.count) port(s), pool of \(pool.size) buffers, chain \(config.chain.map(\.rawValue))")
+        let chains = steering.spec.chains.compactMap { $0 }.map { "\($0.name) \($0.steps.map(\.rawValue))" }
+        log("manager '\(config.name)' running: \(config.ports.count) port(s), pool of \(pool.size) buffers, chains: \(chains.isEmpty ? "none" : chains.joined(separator: ", ")), \(steering.spec.rules.count) rule(s)")
         let start = MonotonicClock.nanoseconds()
         let end = duration.map { start + UInt64($0 * 1e9) } ?? .max
         var nextReport = start + 1_000_000_000
@@ -97,13 +102,15 @@ public final class Manager {
         while !shouldStop() && MonotonicClock.nanoseconds() < end {
             let now = MonotonicClock.nanoseconds()
             registry.poll(now: now, stopping: false)
+            _ = steering.publishPending()
+            registry.updateRX()
             if now >= nextReport {
                 StatsCollector.write(snapshotAndReport(report), to: names.statsFile)
                 nextReport += 1_000_000_000
                 if nextReport < now { nextReport = now + 1_000_000_000 }
             }
             let armed = bell.arm()
-            bell.wait(armed: armed, timeoutNanoseconds: registry.busy ? 5_000_000 : 50_000_000)
+            bell.wait(armed: armed, timeoutNanoseconds: registry.busy || steering.pending ? 5_000_000 : 50_000_000)
         }
         return shutdown(report: report)
     }

@@ -17,6 +17,8 @@ final class Registry {
     let rxRings: [DescriptorRing]
     let txRings: [DescriptorRing]
     let waitForChain: Bool
+    /// The services of every chain (for `waitForChain`).
+    let chainServices: () -> Set<ServiceID>
     let stats: StatsCollector
     let log: (String) -> Void
     private var watches = [ProcessWatch?](repeating: nil, count: Limits.maxNFs)
@@ -30,7 +32,9 @@ final class Registry {
     private(set) var straysAfterExit: UInt64 = 0
 
     init(table: SharedTable, control: DataplaneControl, rxRings: [DescriptorRing], txRings: [DescriptorRing],
-         waitForChain: Bool, stats: StatsCollector, log: @escaping (String) -> Void) {
+         waitForChain: Bool, chainServices: @escaping () -> Set<ServiceID>, stats: StatsCollector,
+         log: @escaping (String) -> Void) {
+        self.chainServices = chainServices
         self.stats = stats
         self.rxRings = rxRings
         self.txRings = txRings
@@ -83,6 +87,8 @@ final class Registry {
         // An NF that said goodbye (exited) is not dead, even once its process is gone.
         if !died[i] && state != .exited && isDead(i, slot) {
             died[i] = true
+            // Its process is gone: it reads no steering version any more.
+            table.steering.clearReader(i + 1)
             log("NF '\(slot.name)' (pid \(slot.pid), instance \(i + 1), service \(slot.service.rawValue)) died; reclaiming its buffers")
             leaveService(i, slot, now: now)
         }
@@ -125,6 +131,7 @@ final class Registry {
         removedAt[i] = 0
         slot.resetCounters()
         slot.mark.clear()
+        table.steering.clearReader(i + 1)
         slot.generation = slot.generation &+ 1
         table.activate(id)
         setMembers(table.instances(of: service) + [id], of: service)
@@ -206,6 +213,7 @@ final class Registry {
         watches[i] = nil
         removedAt[i] = 0
         died[i] = false
+        table.steering.clearReader(i + 1)
         // A claimer of the free slot writes its own PID; none must see this one.
         slot.pid = 0
         slot.setState(.free)
@@ -215,10 +223,10 @@ final class Registry {
         watches[i]?.hasExited ?? !ProcessWatch.isAlive(slot.pid)
     }
 
-    /// Ports receive only while every chain service has an instance, when
-    /// the configuration asks for that.
-    private func updateRX() {
-        let ready = !waitForChain || table.chain.allSatisfy { !table.instances(of: $0).isEmpty }
+    /// Ports receive only while every service of every chain has an
+    /// instance, when the configuration asks for that.
+    func updateRX() {
+        let ready = !waitForChain || chainServices().allSatisfy { !table.instances(of: $0).isEmpty }
         control.rxEnabled.store(ready, ordering: .relaxed)
     }
 

@@ -1,8 +1,8 @@
 @preconcurrency import CDPDK
 import NFVCore
 
-/// The manager's packet I/O between ports and rings: RX into the default
-/// chain, TX from NF TX rings out of ports (and, for what NFs dropped, back
+/// The manager's packet I/O between ports and rings: RX into the chains
+/// (where the flow table, through a `PortIngress`, says), TX from NF TX rings out of ports (and, for what NFs dropped, back
 /// to the pool). Every packet is either handed on or freed and counted.
 public struct PortIO {
     public let ports: [EthernetPort]
@@ -13,10 +13,11 @@ public struct PortIO {
         counters = ports.indices.map { table.port(PortID(UInt16($0))) }
     }
 
-    /// Receives a burst from port `index` and steers it to the chain's first
-    /// step (dropping it when there is no chain). Returns packets received.
+    /// Receives a burst from port `index`, lets `ingress` decide where its
+    /// packets go (each enters before the first step of chain 0 until told
+    /// otherwise) and steers them there. Returns packets received.
     @inlinable
-    public func receive(port index: Int, burst: BurstBuffer, steering: Steering, hasChain: Bool) -> Int {
+    public func receive<I: PortIngress>(port index: Int, burst: BurstBuffer, steering: Steering, ingress: inout I) -> Int {
         let n = ports[index].receive(into: burst)
         guard n > 0 else { return 0 }
         for i in 0..<n {
@@ -25,7 +26,11 @@ public struct PortIO {
             nfv_mbuf_set_port(m, UInt16(index))
         }
         let before = steering.counters
-        steering.send(burst, count: n, action: hasChain ? .next : .drop)
+        steering.enter()
+        switch ingress.decide(burst, count: n, port: index, version: steering.reader) {
+        case .all(let action): steering.send(burst, count: n, action: action)
+        case .each(let actions): steering.send(burst, count: n, actions: actions)
+        }
         let after = steering.counters
         let dropped = (after.dropped &- before.dropped) &+ (after.noRoute &- before.noRoute) &+ (after.ringFull &- before.ringFull)
         counters[index].add(rx: UInt64(n), dropped: dropped)
@@ -63,4 +68,19 @@ public struct PortIO {
         }
         return n
     }
+}
+
+/// Decides where the packets of a burst that entered from a port go (the
+/// manager's flow table). It is asked while the burst's version of the
+/// steering table is announced by `version`, and must decide by that
+/// version.
+public protocol PortIngress {
+    mutating func decide(_ burst: BurstBuffer, count: Int, port: Int, version: SteeringTable.Reader) -> IngressDecision
+}
+
+/// Where a burst from a port goes: all of it as one action, or packet `i`
+/// as `actions[i]` (valid until the next decision).
+public enum IngressDecision {
+    case all(Action)
+    case each(UnsafePointer<Action>)
 }

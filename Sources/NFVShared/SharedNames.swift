@@ -20,6 +20,8 @@ public struct SharedNames: Sendable, Equatable {
 
     public static let table = "nfv_table"
     public static let pool = "nfv_pool"
+    /// The versioned steering table (chains, port defaults, flow rules).
+    public static let steering = "nfv_steer"
     /// The RX ring of the NF slot with this index (instance ID - 1).
     public static func rxRing(slot: Int) -> String { "nfv_rx_\(slot)" }
     /// The TX ring (towards the manager's TX work) of the NF slot.

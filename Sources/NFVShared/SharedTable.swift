@@ -5,14 +5,17 @@ import Glibc
 #endif
 
 /// The table the manager shares with every NF (a memzone in huge pages):
-/// ports, the default chain, the services and their instances, and one slot
-/// per NF instance. Its layout is `nfv_shared_t` in shim.h.
+/// ports, the services and their instances, and one slot per NF instance
+/// (its layout is `nfv_shared_t` in shim.h); and, in a memzone of its own,
+/// the versioned steering table (`steering`).
 ///
 /// Writers: the manager writes ports, chain and services; an NF writes its
 /// own slot's counters and lifecycle requests. Every cross-process field goes
 /// through an atomic with the ordering named where it is used.
 public struct SharedTable: @unchecked Sendable {
     @usableFromInline let table: UnsafeMutablePointer<nfv_shared_t>
+    /// Chains, port defaults and flow rules.
+    public let steering: SteeringTable
 
     /// Creates and fills the table (manager). NFs can attach once the manager
     /// has added its ports and set the state to `.running`.
@@ -28,13 +31,10 @@ public struct SharedTable: @unchecked Sendable {
         t.pointee.ring_size = UInt32(ringSize)
         t.pointee.pool_size = UInt32(poolSize)
         t.pointee.dataplane_cpu = -1  // not running anywhere yet
-        t.pointee.chain.length = UInt32(config.chain.count)
-        t.pointee.chain.exit_port = config.exit.encoded
-        for (i, s) in config.chain.enumerated() { nfv_chain_set_service(t, UInt32(i), s.rawValue) }
         for (s, mode) in config.balance {
             nfv_service_set_balance(nfv_service(t, UInt32(s.rawValue)), mode == .queue ? UInt32(NFV_BALANCE_QUEUE) : UInt32(NFV_BALANCE_FLOW))
         }
-        return SharedTable(table: t)
+        return SharedTable(table: t, steering: try SteeringTable.create())
     }
 
     /// Finds the manager's table (NF).
@@ -45,7 +45,7 @@ public struct SharedTable: @unchecked Sendable {
         guard t.pointee.magic == NFV_TABLE_MAGIC, t.pointee.version == NFV_TABLE_VERSION else {
             throw .tableIncompatible("version \(t.pointee.version), this NF expects \(NFV_TABLE_VERSION)")
         }
-        return SharedTable(table: t)
+        return SharedTable(table: t, steering: try SteeringTable.lookup())
     }
 
     // MARK: manager
@@ -66,15 +66,6 @@ public struct SharedTable: @unchecked Sendable {
     public var dataplaneDoorbell: Doorbell { Doorbell(nfv_table_dataplane(table)) }
     /// The manager's control thread: NFs ring it to register and stop.
     public var controlDoorbell: Doorbell { Doorbell(nfv_table_control(table)) }
-
-    // MARK: chain
-
-    /// The default chain's services, in order.
-    public var chain: [ServiceID] {
-        (0..<Int(table.pointee.chain.length)).map { ServiceID(nfv_chain_service(table, UInt32($0))) }
-    }
-    /// Where packets leave after the chain's last step.
-    public var exit: ChainExit { ChainExit(encoded: table.pointee.chain.exit_port) }
 
     // MARK: services
 

@@ -8,8 +8,10 @@ import Glibc
 /// per destination: the one routing path both the manager's RX work and
 /// every NF use.
 ///
-/// For each packet it resolves the action (the default chain, a service's
-/// instances, a port); then the burst is bucketed by destination (a stable
+/// For each packet it resolves the action (its chain's next step, a
+/// chain's first, a service's instances, a port) by the version of the
+/// steering table it announced for the burst (`SteeringTable.Reader`: one
+/// load a burst while nothing changes); then the burst is bucketed by destination (a stable
 /// counting sort, as OpenNetVM's per-destination buffers), so that each
 /// destination gets one enqueue and at most one doorbell per burst however
 /// the destinations interleave, in the order the packets came. A
@@ -57,12 +59,10 @@ public final class Steering: @unchecked Sendable {
     @usableFromInline static let bucketCount = 2 + Limits.maxNFs + Limits.maxPorts
     /// The largest burst it sends (`NFRunner` refuses a larger `burstSize`).
     public static let maxBurst = 1024
-    /// The chain's services (`chainLength` of them).
-    @usableFromInline let chain: UnsafeMutablePointer<UInt16>
-    @usableFromInline let chainLength: Int
-    /// Position of each service in the chain; 0xFF where it is not in it.
-    @usableFromInline let chainPosition: UnsafeMutablePointer<UInt8>
-    @usableFromInline let exitPort: Int32
+    /// Its reader of the steering table, and the version it announced for
+    /// the burst it is sending (set by `enter`).
+    public let reader: SteeringTable.Reader
+    @usableFromInline var version: UnsafeMutablePointer<nfv_steer_version_t>
     @usableFromInline let portCount: Int
     /// What it delivered and dropped so far.
     public var counters = NFCounters()
@@ -72,10 +72,15 @@ public final class Steering: @unchecked Sendable {
     ///     ports go to the manager; `nil` for the manager itself.
     ///   - mark: where the sender marks its RX-ring enqueues: its slot's
     ///     (NFs) or the dataplane thread's (the manager).
+    ///   - reader: which reader of the steering table it is: the dataplane's
+    ///     (`SteeringTable.dataplaneReader`) or the NF's instance ID.
     ///   - fault: where a fault-injection test stops it, if anywhere.
     public init(table: SharedTable, rxRings: [DescriptorRing], txRing: DescriptorRing?, mark: ProducerMark,
-                fault: FaultPoint? = nil) {
+                reader: Int, fault: FaultPoint? = nil) {
         self.table = table.rawTable
+        self.reader = table.steering.reader(reader)
+        version = self.reader.enter()
+        self.reader.quiesce()
         self.mark = mark
         self.fault = fault
         enqueueFault = fault?.enqueueCountdown
@@ -91,14 +96,6 @@ public final class Steering: @unchecked Sendable {
         rings = .allocate(capacity: rxRings.count)
         for (i, r) in rxRings.enumerated() { (rings + i).initialize(to: r.ring) }
         self.txRing = txRing?.ring
-        let services = table.chain.map(\.rawValue)
-        chainLength = services.count
-        chain = .allocate(capacity: max(1, services.count))
-        chain.initialize(from: services, count: services.count)
-        chainPosition = .allocate(capacity: Limits.maxServices)
-        chainPosition.initialize(repeating: 0xFF, count: Limits.maxServices)
-        for (i, s) in services.enumerated() where chainPosition[Int(s)] == 0xFF { chainPosition[Int(s)] = UInt8(i) }
-        exitPort = table.exit.encoded
         portCount = table.portCount
     }
 
@@ -109,11 +106,38 @@ public final class Steering: @unchecked Sendable {
         touched.deallocate()
         touchedCodes.deallocate()
         rings.deallocate()
-        chain.deallocate()
-        chainPosition.deallocate()
+    }
+
+    /// Announces and takes the current version of the steering table for
+    /// the burst about to be sent (`send` does it itself).
+    @inlinable @inline(__always)
+    public func enter() { version = reader.enter() }
+
+    /// Announces no version: when the thread has no burst in hand (before
+    /// it sleeps). Returns true, to sit in a condition list.
+    @inlinable @inline(__always) @discardableResult
+    public func quiesce() -> Bool { reader.quiesce(); return true }
+
+    /// The chains of the current version, by index.
+    public func chains() -> [ChainSpec?] {
+        enter()
+        return SteeringTable.chains(in: version)
+    }
+
+    /// The index of the chain named `name` in the current version.
+    public func chain(named name: String) -> ChainID? {
+        enter()
+        for c in 0..<UInt32(Limits.maxChains) where nfv_steer_chain(version, c)!.pointee.defined != 0 {
+            if String(cString: nfv_steer_chain_name(version, c)) == name { return ChainID(UInt16(c)) }
+        }
+        return nil
     }
 
     /// Resolves `action` for one packet and records its chain step.
+    /// A packet follows the chain whose index it carries (`meta.aux`) as the
+    /// current version defines it: if that chain was replaced while the
+    /// packet was inside it, it goes on from its position in the new
+    /// definition; if the chain was removed, it is dropped as having no route.
     @inlinable @inline(__always)
     public func destination(_ action: Action, _ mbuf: OpaquePointer) -> Int {
         let meta = nfv_mbuf_meta(mbuf)!
@@ -121,22 +145,37 @@ public final class Steering: @unchecked Sendable {
         case .drop:
             return Self.drop
         case .toService(let s):
-            let pos = chainPosition[Int(s.rawValue) & (Limits.maxServices - 1)]
+            let pos = nfv_steer_position(version, UInt32(meta.pointee.aux) & UInt32(Limits.maxChains - 1),
+                                         UInt32(s.rawValue) & UInt32(Limits.maxServices - 1))
             if pos != 0xFF { meta.pointee.chain_pos = pos }
             return instance(of: s.rawValue, mbuf)
         case .next:
-            let pos = Int(meta.pointee.chain_pos &+ 1)
-            if pos < chainLength {
-                meta.pointee.chain_pos = UInt8(pos)
-                return instance(of: chain[pos], mbuf)
-            }
-            let chosen = Int(nfv_mbuf_egress(mbuf))
-            let port = chosen >= 0 ? chosen : exitPort >= 0 ? Int(exitPort)
-                : exitPort == -2 ? Int(nfv_mbuf_port(mbuf)) ^ 1 : Int(nfv_mbuf_port(mbuf))
-            return toPort(port, meta)
+            return nextStep(meta, mbuf)
+        case .toChain(let c):
+            meta.pointee.aux = c.rawValue
+            meta.pointee.chain_pos = 0xFF
+            return nextStep(meta, mbuf)
         case .toPort(let p):
             return toPort(Int(p.rawValue), meta)
         }
+    }
+
+    /// The next step of the packet's chain, or its exit after the last.
+    @inlinable @inline(__always)
+    func nextStep(_ meta: UnsafeMutablePointer<nfv_meta_t>, _ mbuf: OpaquePointer) -> Int {
+        let c = UInt32(meta.pointee.aux) & UInt32(Limits.maxChains - 1)
+        let chain = nfv_steer_chain(version, c)!
+        guard chain.pointee.defined != 0 else { return Self.noRoute }
+        let pos = meta.pointee.chain_pos &+ 1
+        if UInt32(pos) < chain.pointee.length {
+            meta.pointee.chain_pos = pos
+            return instance(of: nfv_steer_chain_step(version, c, UInt32(pos)), mbuf)
+        }
+        let chosen = Int(nfv_mbuf_egress(mbuf))
+        let exitPort = chain.pointee.exit_port
+        let port = chosen >= 0 ? chosen : exitPort >= 0 ? Int(exitPort)
+            : exitPort == -2 ? Int(nfv_mbuf_port(mbuf)) ^ 1 : Int(nfv_mbuf_port(mbuf))
+        return toPort(port, meta)
     }
 
     @inlinable @inline(__always)
@@ -192,6 +231,7 @@ public final class Steering: @unchecked Sendable {
     /// Sends `count` packets of `burst`, packet `i` as `actions[i]` says.
     @inlinable
     public func send(_ burst: BurstBuffer, count: Int, actions: UnsafePointer<Action>) {
+        enter()
         resolveAndSend(burst, count) { actions[$0] }
     }
 
@@ -200,15 +240,17 @@ public final class Steering: @unchecked Sendable {
     @inlinable
     public func send(_ burst: BurstBuffer, count: Int, action: Action) {
         guard count > 0 else { return }
+        enter()
         if case .toService(let s) = action, Int(s.rawValue) < Limits.maxServices {
             let svc = nfv_service(table, UInt32(s.rawValue))!
             // Acquire: pairs with the release in SharedTable.setInstances.
             let n = nfv_load_acquire_u32(nfv_service_count(svc))
             if n <= 1 {
                 let id = n == 0 ? 0 : nfv_service_instance(svc, 0)
-                let pos = chainPosition[Int(s.rawValue)]
-                if pos != 0xFF {
-                    for i in 0..<count { nfv_mbuf_meta(OpaquePointer(burst.slots[i]!))!.pointee.chain_pos = pos }
+                for i in 0..<count {
+                    let meta = nfv_mbuf_meta(OpaquePointer(burst.slots[i]!))!
+                    let pos = nfv_steer_position(version, UInt32(meta.pointee.aux) & UInt32(Limits.maxChains - 1), UInt32(s.rawValue))
+                    if pos != 0xFF { meta.pointee.chain_pos = pos }
                 }
                 flush(id == 0 ? Self.noRoute : Int(id), burst, 0..<count)
                 return

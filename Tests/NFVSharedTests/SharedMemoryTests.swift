@@ -30,6 +30,7 @@ final class SharedMemoryTests: XCTestCase {
             config.chain = [ServiceID(1), ServiceID(2)]
             config.balance = [ServiceID(5): .queue]
             let table = try SharedTable.create(config: config, ringSize: 64, poolSize: 2047)
+            _ = table.steering.publish(try config.steering(), version: 1)
             table.setManagerState(.running)
             self.table = table
             supplies = supplyRings.enumerated().map { BufferSupply(ring: $1, slot: table.slot(InstanceID(UInt16($0 + 1)))) }
@@ -77,7 +78,7 @@ final class SharedMemoryTests: XCTestCase {
 
     func testSteeringDeliversAndTheReceiverTakesOwnership() {
         f.table.setInstances([InstanceID(3)], of: ServiceID(2))
-        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, mark: f.table.dataplaneMark)
+        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, mark: f.table.dataplaneMark, reader: 0)
         let b = allocate(20, owner: 1)
         s.send(b, count: 20, action: .toService(ServiceID(2)))
         XCTAssertEqual(s.counters.tx, 20)
@@ -94,7 +95,7 @@ final class SharedMemoryTests: XCTestCase {
         // consistent-hashing table gives it.
         f.table.setInstances([InstanceID(20), InstanceID(21)], of: ServiceID(6))
         f.table.publishLookup(Maglev.table(for: [20, 21]), of: ServiceID(6))
-        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, mark: f.table.dataplaneMark)
+        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, mark: f.table.dataplaneMark, reader: 0)
         let b = allocate(32)
         var expected = [UInt16: Int]()
         for i in 0..<32 {
@@ -131,7 +132,7 @@ final class SharedMemoryTests: XCTestCase {
 
     func testUndeliverablePacketsAreFreedAndCounted() {
         let full = f.pool.available
-        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, mark: f.table.dataplaneMark)
+        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, mark: f.table.dataplaneMark, reader: 0)
         s.send(allocate(8), count: 8, action: .toService(ServiceID(3)))      // no instance
         s.send(allocate(4), count: 4, action: .toPort(PortID(0)))           // no port, no TX ring
         s.send(allocate(2), count: 2, action: .drop)
@@ -150,7 +151,7 @@ final class SharedMemoryTests: XCTestCase {
     func testNextWalksTheChainAndMixedActionsGoInRuns() {
         f.table.setInstances([InstanceID(1)], of: ServiceID(1))
         f.table.setInstances([InstanceID(2)], of: ServiceID(2))
-        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, mark: f.table.dataplaneMark)
+        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, mark: f.table.dataplaneMark, reader: 0)
         let b = allocate(6)
         let actions = UnsafeMutablePointer<Action>.allocate(capacity: 6)
         defer { actions.deallocate() }
@@ -174,7 +175,7 @@ final class SharedMemoryTests: XCTestCase {
     func testABurstGoesOutInOneEnqueuePerDestinationInOrder() {
         f.table.setInstances([InstanceID(11)], of: ServiceID(3))
         f.table.setInstances([InstanceID(12)], of: ServiceID(4))
-        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, mark: f.table.dataplaneMark)
+        let s = Steering(table: f.table, rxRings: f.rx, txRing: nil, mark: f.table.dataplaneMark, reader: 0)
         let b = allocate(30)
         let actions = UnsafeMutablePointer<Action>.allocate(capacity: 30)
         defer { actions.deallocate() }
@@ -256,7 +257,7 @@ final class SharedMemoryTests: XCTestCase {
         let full = f.pool.available
         let slot = f.table.slot(InstanceID(30))
         slot.service = ServiceID(7)
-        let nf = Steering(table: f.table, rxRings: f.rx, txRing: f.tx[29], mark: slot.mark)
+        let nf = Steering(table: f.table, rxRings: f.rx, txRing: f.tx[29], mark: slot.mark, reader: 30)
         let fates = f.table.fates(of: ServiceID(7))
         let before = fates.dropped
         nf.send(allocate(5, owner: 30), count: 5, action: .drop)
