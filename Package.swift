@@ -53,9 +53,9 @@ let package = Package(
         .executableTarget(name: "ExampleNF", dependencies: ["NFVKit"], path: "Examples/ExampleNF", swiftSettings: fast),
         // Helpers the test targets share (a seeded random generator).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "NFVCoreTests", dependencies: ["NFVCore"]),
+        .testTarget(name: "NFVCoreTests", dependencies: ["NFVCore", "NFVPacket"]),
         .testTarget(name: "NFVPacketTests", dependencies: ["NFVPacket", "TestSupport"]),
-        .testTarget(name: "NFVRoutingTests", dependencies: ["NFVRouting"]),
+        .testTarget(name: "NFVRoutingTests", dependencies: ["NFVRouting", "NFVPacket", "TestSupport"]),
         .testTarget(name: "NFVClassifyTests", dependencies: ["NFVClassify", "TestSupport"]),
         .testTarget(name: "NFVFunctionsTests", dependencies: ["NFVFunctions", "NFVPacket", "TestSupport"], swiftSettings: dpdkSwift),
         .testTarget(name: "NFVSharedTests", dependencies: ["NFVShared", "NFVCore", "NFVRouting"], swiftSettings: dpdkSwift),

@@ -140,7 +140,9 @@ typedef struct nfv_nf_slot {
     uint32_t wants_buffers;  /* atomic: the NF asks the manager to top up its supply ring */
     uint32_t pad2;
     uint64_t strays;      /* of `reclaimed`: found by the stamp scan, outside any ring */
-    uint8_t pad3[40];
+    uint64_t rule_changes;   /* its rule requests the manager carried out (manager writes) */
+    uint64_t rule_refusals;  /* its rule requests the manager refused (manager writes) */
+    uint8_t pad3[24];
 } nfv_nf_slot_t;
 
 /* How a service with several instances spreads packets over them. */
@@ -464,6 +466,41 @@ static inline uint16_t nfv_steer_chain_step(const nfv_steer_version_t *v, uint32
 static inline uint8_t nfv_steer_position(const nfv_steer_version_t *v, uint32_t c, uint32_t service) { return v->positions[c][service]; }
 static inline char *nfv_steer_chain_name(nfv_steer_version_t *v, uint32_t c) { return v->chain_names[c]; }
 static inline nfv_rule_t *nfv_steer_rule(nfv_steer_version_t *v, uint32_t i) { return &v->rules[i]; }
+
+/* ---------------------------------------------------------------------------
+ * Messages between an NF and the manager: per NF slot, two single-producer
+ * single-consumer rings of fixed-size elements (rte_ring_*_elem), one each
+ * way. A party killed inside an enqueue or dequeue stalls only its own ring,
+ * which the manager resets before the slot's next instance starts.
+ * ------------------------------------------------------------------------- */
+enum {
+    NFV_MSG_ADD_RULE = 1,     /* NF -> manager: install `rule` (its chain target named in `text`) */
+    NFV_MSG_REMOVE_RULE = 2,  /* NF -> manager: remove rule `rule.id` */
+    NFV_MSG_DONE = 3,         /* manager -> NF: request `seq` carried out, in steering version `version` */
+    NFV_MSG_REFUSED = 4,      /* manager -> NF: request `seq` refused, because `text` */
+    NFV_MSG_SET_CHAIN = 5,    /* NF -> manager: add or replace the chain named `text` as `chain` */
+    NFV_MSG_REMOVE_CHAIN = 6, /* NF -> manager: remove the chain named `text` */
+};
+#define NFV_MSG_RING_SIZE 256
+#define NFV_MSG_TEXT_LEN 112
+typedef struct nfv_msg {
+    uint32_t type;        /* NFV_MSG_* */
+    uint32_t seq;         /* the NF's number for the request; its answer carries it */
+    uint64_t version;
+    uint32_t rule_id;     /* DONE: the rule's ID */
+    uint32_t pad;
+    nfv_rule_t rule;
+    nfv_chain_t chain;
+    char text[NFV_MSG_TEXT_LEN];
+} nfv_msg_t;
+_Static_assert(sizeof(nfv_msg_t) == 264, "a message is 264 bytes");
+
+static inline struct rte_ring *nfv_msg_ring_create(const char *name) {
+    return rte_ring_create_elem(name, sizeof(nfv_msg_t), NFV_MSG_RING_SIZE, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+}
+static inline int nfv_msg_send(struct rte_ring *r, const nfv_msg_t *m) { return rte_ring_enqueue_elem(r, m, sizeof(nfv_msg_t)); }
+static inline int nfv_msg_receive(struct rte_ring *r, nfv_msg_t *m) { return rte_ring_dequeue_elem(r, m, sizeof(nfv_msg_t)); }
+static inline void nfv_ring_reset(struct rte_ring *r) { rte_ring_reset(r); }
 
 /* ---------------------------------------------------------------------------
  * Packet metadata: 8 bytes carried in the mbuf's `hash` union (first cache

@@ -30,7 +30,7 @@ public enum ConfigParser {
         }
         var config = ManagerConfig()
         guard let root else { return config }
-        let failAt: SteeringConfigParser.Fail = { node, problem in ConfigError(file: file, line: node.mark?.line, problem: problem) }
+        let failAt = Self.failAt(file)
         var chainLines: [Int?] = [], portChainLines: [PortID: Int?] = [:], ruleLines: [Int?] = []
         guard case .mapping(let mapping) = root else {
             throw ConfigError(file: file, line: root.mark?.line, problem: "the top level must be a mapping of keys such as 'ports' and 'chain'")
@@ -118,6 +118,33 @@ public enum ConfigParser {
         }
         try checkSteering(config, file: file, chainLines: chainLines, portChainLines: portChainLines, ruleLines: ruleLines)
         return config
+    }
+
+    /// Parses one rule written as in `rules:` (`{dst_port: 53, to: "chain:dns"}`).
+    public static func rule(_ text: String) throws(ConfigError) -> FlowRule {
+        try SteeringConfigParser.rule(try node(text), failAt(nil))
+    }
+
+    /// Parses chains written as in `chains:` (`{b1: [3, 1], b2: {steps: [4, 1], exit: other}}`).
+    public static func chains(_ text: String) throws(ConfigError) -> [ChainSpec] {
+        try SteeringConfigParser.chains(try node(text), failAt(nil)).map(\.0)
+    }
+
+    private static func node(_ text: String) throws(ConfigError) -> Node {
+        do {
+            guard let n = try Yams.compose(yaml: text) else { throw ConfigError(problem: "'\(text)' is empty") }
+            return n
+        } catch let error as YamlError {
+            throw ConfigError(problem: "'\(text)': " + Self.problem(of: error))
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw ConfigError(problem: "'\(text)': \(error)")
+        }
+    }
+
+    private static func failAt(_ file: String?) -> SteeringConfigParser.Fail {
+        { node, problem in ConfigError(file: file, line: node.mark?.line, problem: problem) }
     }
 
     /// Builds the steering table the file describes, one entry at a time,

@@ -36,10 +36,17 @@ public struct NFStats: Codable, Sendable, Equatable {
     public var sleeps: UInt64
     /// Buffers the manager took back from it when it died or left.
     public var reclaimed: UInt64
+    /// The steering-table version it reads now (0: none, between bursts).
+    public var steeringVersion: UInt64
+    /// Its requests to change rules or chains the manager carried out, and refused.
+    public var steeringChanges: UInt64
+    public var steeringRefusals: UInt64
 
     public init(instance: UInt16, service: UInt16, name: String, pid: Int32, state: String, rx: UInt64, tx: UInt64,
                 dropped: UInt64, noRoute: UInt64, ringFull: UInt64, rxMpps: Double, txMpps: Double,
-                rxRing: UInt32, txRing: UInt32, sleeps: UInt64, reclaimed: UInt64) {
+                rxRing: UInt32, txRing: UInt32, sleeps: UInt64, reclaimed: UInt64, steeringVersion: UInt64 = 0,
+                steeringChanges: UInt64 = 0, steeringRefusals: UInt64 = 0) {
+        self.steeringVersion = steeringVersion; self.steeringChanges = steeringChanges; self.steeringRefusals = steeringRefusals
         self.instance = instance; self.service = service; self.name = name; self.pid = pid; self.state = state
         self.rx = rx; self.tx = tx; self.dropped = dropped; self.noRoute = noRoute; self.ringFull = ringFull
         self.rxMpps = rxMpps; self.txMpps = txMpps; self.rxRing = rxRing; self.txRing = txRing
@@ -103,13 +110,17 @@ public struct PlatformStats: Codable, Sendable, Equatable {
     public var departed: [NFStats]
     /// Per service (0: the manager), since start; services never used are left out.
     public var services: [ServiceStats]
+    /// The steering table: the current version, versions published since
+    /// start, rules and chains in it, and the version the dataplane reads.
+    public var steering: SteeringStats
 
     /// How many departed instances are listed (the per-service sums count all).
     public static let departedKept = 1024
 
     public init(name: String, uptimeSeconds: Double, poolSize: UInt32, poolInUse: UInt32, poolSupplied: UInt32 = 0,
                 reclaimed: UInt64, strays: UInt64 = 0, dataplaneSleeps: UInt64 = 0, ports: [PortStats], nfs: [NFStats],
-                departed: [NFStats] = [], services: [ServiceStats] = []) {
+                departed: [NFStats] = [], services: [ServiceStats] = [], steering: SteeringStats = SteeringStats()) {
+        self.steering = steering
         self.strays = strays
         self.dataplaneSleeps = dataplaneSleeps
         self.name = name; self.uptimeSeconds = uptimeSeconds; self.poolSize = poolSize; self.poolInUse = poolInUse
@@ -131,4 +142,21 @@ public struct PlatformStats: Codable, Sendable, Equatable {
         services.reduce(into: [:]) { sum, s in for (k, v) in s.dropped { sum[k, default: 0] += v } }
     }
     public var droppedTotal: UInt64 { services.reduce(0) { $0 + $1.droppedTotal } }
+}
+
+/// The steering table at one moment (see `PlatformStats.steering`).
+public struct SteeringStats: Codable, Sendable, Equatable {
+    public var version: UInt64
+    public var publishes: UInt64
+    public var rules: Int
+    public var chains: [String]
+    public var dataplaneVersion: UInt64
+    /// A change that waits for a reader to let go of a version slot.
+    public var pending: Bool
+
+    public init(version: UInt64 = 0, publishes: UInt64 = 0, rules: Int = 0, chains: [String] = [], dataplaneVersion: UInt64 = 0,
+                pending: Bool = false) {
+        self.version = version; self.publishes = publishes; self.rules = rules; self.chains = chains
+        self.dataplaneVersion = dataplaneVersion; self.pending = pending
+    }
 }

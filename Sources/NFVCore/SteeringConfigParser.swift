@@ -13,9 +13,9 @@ import Yams
 ///   - {src: 10.0.0.0/8, proto: tcp, dst_port: 80, to: "chain:scrub"}
 ///   - {priority: -1, src: "2001:db8::/32", to: drop}
 ///   - {in_port: 0, vlan: 7, src_port: 1000-2000, to: "service:4"}
-/// permissions: {5: {install_rules: true, rules_per_second: 1000, max_rules: 100}}
+/// permissions: {5: {install_rules: true, change_chains: false, rules_per_second: 1000, max_rules: 100}}
 /// ```
-enum SteeringConfigParser {
+public enum SteeringConfigParser {
     typealias Fail = (Node, String) -> ConfigError
 
     static func chains(_ value: Node, _ fail: Fail) throws(ConfigError) -> [(ChainSpec, Int?)] {
@@ -129,6 +129,9 @@ enum SteeringConfigParser {
                 case "install_rules":
                     guard let b = fv.bool else { throw fail(fv, "permissions: install_rules must be true or false") }
                     p.installRules = b
+                case "change_chains":
+                    guard let b = fv.bool else { throw fail(fv, "permissions: change_chains must be true or false") }
+                    p.changeChains = b
                 case "rules_per_second":
                     guard let r = fv.int, (1...1_000_000).contains(r) else { throw fail(fv, "permissions: rules_per_second must be 1...1000000") }
                     p.rulesPerSecond = r
@@ -136,7 +139,7 @@ enum SteeringConfigParser {
                     guard let r = fv.int, (0...Limits.maxRules).contains(r) else { throw fail(fv, "permissions: max_rules must be 0...\(Limits.maxRules)") }
                     p.maxRules = r
                 default:
-                    throw fail(fk, "permissions: unknown key '\(fk.string ?? "?")'; known: install_rules, rules_per_second, max_rules")
+                    throw fail(fk, "permissions: unknown key '\(fk.string ?? "?")'; known: install_rules, change_chains, rules_per_second, max_rules")
                 }
             }
             out[ServiceID(UInt16(n))] = p

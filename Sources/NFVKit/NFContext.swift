@@ -5,7 +5,8 @@ import Glibc
 #endif
 
 /// What a running NF can know and do besides handling packets: who it is,
-/// and making packets of its own (generators, testers).
+/// making packets of its own (generators, testers), and asking the manager
+/// to change steering (`request`).
 public final class NFContext {
     public let instance: InstanceID
     public let service: ServiceID
@@ -20,9 +21,12 @@ public final class NFContext {
     @usableFromInline let injectBurst = BurstBuffer()
     let signals: SignalWatcher
     @usableFromInline let table: SharedTable
+    @usableFromInline let messages: MessageChannel
+    private var lastSeq: UInt32 = 0
 
     init(instance: InstanceID, service: ServiceID, name: String, table: SharedTable, pool: PacketPool,
-         supply: BufferSupply, steering: Steering, fault: FaultPoint?, signals: SignalWatcher) {
+         supply: BufferSupply, steering: Steering, messages: MessageChannel, fault: FaultPoint?, signals: SignalWatcher) {
+        self.messages = messages
         self.fault = fault
         self.supply = supply
         self.signals = signals
@@ -38,6 +42,18 @@ public final class NFContext {
     /// How many reloads were asked for (SIGHUP) since the NF started: an NF
     /// with a configuration re-reads it when this changes.
     public var reloadRequests: Int { signals.reloads }
+
+    /// Asks the manager for `request` (install or remove a flow rule) and
+    /// returns its number; the answer comes to the NF's
+    /// `received(_:context:)` with that number. `nil` when 255 requests
+    /// already wait for the manager (try again later).
+    public func request(_ request: ManagerRequest) -> UInt32? {
+        let seq = lastSeq &+ 1
+        guard messages.send(request, seq: seq) else { return nil }
+        lastSeq = seq
+        table.controlDoorbell.ring()
+        return seq
+    }
 
     /// The index of the chain named `name` now (for `Action.toChain`).
     public func chain(named name: String) -> ChainID? { steering.chain(named: name) }

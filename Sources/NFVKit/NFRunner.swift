@@ -33,8 +33,9 @@ public enum NFRunner {
         let steering = Steering(table: table, rxRings: rxRings, txRing: txRing, mark: slot.mark,
                                 reader: Int(slot.id.rawValue), fault: fault)
         let supply = BufferSupply(ring: try DescriptorRing.lookup(name: SharedNames.supplyRing(slot: index)), slot: slot)
-        let context = NFContext(instance: slot.id, service: options.service, name: options.name,
-                                table: table, pool: pool, supply: supply, steering: steering, fault: fault, signals: signals)
+        let messages = try MessageChannel.lookup(slot: index)
+        let context = NFContext(instance: slot.id, service: options.service, name: options.name, table: table, pool: pool,
+                                supply: supply, steering: steering, messages: messages, fault: fault, signals: signals)
         var loop = ReceiveLoop(rx: rxRings[index], slot: slot, table: table, steering: steering, idle: options.idle, burstSize: options.burstSize,
                                mates: CoreMates(table: table, rxRings: rxRings, txRings: txRings, me: slot))
         do {

@@ -25,6 +25,9 @@ public protocol NetworkFunction {
     var tickInterval: Duration? { get }
     /// A periodic callback, run between bursts.
     mutating func tick(context: NFContext)
+    /// The manager's answer to a request the NF made
+    /// (`NFContext.request`), delivered between bursts.
+    mutating func received(_ reply: ManagerReply, context: NFContext)
     /// Runs once when the NF stops, after its last burst.
     mutating func finish(context: NFContext)
 }
@@ -37,5 +40,6 @@ extension NetworkFunction {
     }
     public var tickInterval: Duration? { nil }
     public mutating func tick(context: NFContext) {}
+    public mutating func received(_ reply: ManagerReply, context: NFContext) {}
     public mutating func finish(context: NFContext) {}
 }

@@ -36,12 +36,19 @@ struct ReceiveLoop {
         self.idle = idle
     }
 
+    /// Hands the manager's answers to the NF (between bursts).
+    @inline(never) @usableFromInline
+    func deliverReplies<NF: NetworkFunction>(_ nf: inout NF, _ context: NFContext) {
+        while let reply = context.messages.receiveReply() { nf.received(reply, context: context) }
+    }
+
     @inlinable
     mutating func run<NF: NetworkFunction>(_ nf: inout NF, context: NFContext, signals: SignalWatcher) -> StopReason {
         let tickNanoseconds = nf.tickInterval.map { UInt64($0.components.seconds) * 1_000_000_000 + UInt64($0.components.attoseconds / 1_000_000_000) }
         var nextTick = tickNanoseconds.map { MonotonicClock.nanoseconds() + $0 } ?? .max
         var lastLivenessCheck = MonotonicClock.nanoseconds()
         while true {
+            if context.messages.hasReply { deliverReplies(&nf, context) }
             let n = rx.take(into: burst, owner: slot.id)
             if n > 0 {
                 idle.reset()
@@ -58,7 +65,7 @@ struct ReceiveLoop {
                 if signals.stopRequested { return .signal }
                 let bell = slot.doorbell
                 let armed = bell.arm()
-                if rx.count > 0 {
+                if rx.count > 0 || context.messages.hasReply {
                     bell.disarm()
                 } else {
                     let now = MonotonicClock.nanoseconds()

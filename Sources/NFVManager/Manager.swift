@@ -23,6 +23,7 @@ public final class Manager {
     let registry: Registry
     let dataplane: Dataplane
     let steering: SteeringControl
+    let ruleRequests: RuleRequests
     let stats: StatsCollector
     let log: @Sendable (String) -> Void
     /// Buffers the port drivers took when they started (RX descriptors, an
@@ -39,7 +40,9 @@ public final class Manager {
         self.log = log
         names = SharedNames(platform: config.name)
         var stale = 0
-        env = try Environment(role: .primary, names: names, devices: config.ports, removedStaleFiles: &stale)
+        env = try Environment(role: .primary, names: names, devices: config.ports,
+                              memoryMegabytes: Environment.memoryMegabytes(poolSize: config.poolSize, ringSize: config.ringSize),
+                              removedStaleFiles: &stale)
         if stale > 0 { log("removed \(stale) files left by a manager of '\(config.name)' that did not stop cleanly") }
         do {
             let pool = try PacketPool.create(buffers: config.poolSize)
@@ -52,10 +55,12 @@ public final class Manager {
             let supplyRings = try (0..<Limits.maxNFs).map { i throws(NFVError) in
                 try DescriptorRing.create(name: SharedNames.supplyRing(slot: i), size: BufferSupply.ringSize, multiProducer: false)
             }
+            let channels = try MessageChannel.createAll()
             let ports = try config.ports.map { d throws(NFVError) in try EthernetPort.start(device: d, pool: pool) }
             let table = try SharedTable.create(config: config, ringSize: config.ringSize, poolSize: config.poolSize)
             for p in ports { table.addPort(dpdkPortID: p.dpdkPortID, device: p.device) }
             steering = SteeringControl(spec: spec, table: table, log: log)
+            ruleRequests = RuleRequests(table: table, channels: channels, steering: steering, permissions: config.permissions, log: log)
             table.setManagerState(.running)
             supplies = supplyRings.enumerated().map { BufferSupply(ring: $1, slot: table.slot(InstanceID(UInt16($0 + 1)))) }
             io = PortIO(ports: ports, table: table)
@@ -71,6 +76,7 @@ public final class Manager {
         registry = Registry(table: table, control: control, rxRings: rxRings, txRings: txRings,
                             waitForChain: config.waitForChain, chainServices: { [steering] in steering.chainServices },
                             stats: stats, log: log)
+        registry.onAdmit = { [ruleRequests] i, service in ruleRequests.admit(i, service: service, now: MonotonicClock.nanoseconds()) }
         dataplane = Dataplane(table: table, io: io, rxRings: rxRings, txRings: txRings, supplies: supplies, pool: pool,
                               control: control, flowTables: steering.flowTables,
                               maxSleepMicroseconds: config.maxIdleSleepMicroseconds)
@@ -102,6 +108,7 @@ public final class Manager {
         while !shouldStop() && MonotonicClock.nanoseconds() < end {
             let now = MonotonicClock.nanoseconds()
             registry.poll(now: now, stopping: false)
+            ruleRequests.poll(now: now)
             _ = steering.publishPending()
             registry.updateRX()
             if now >= nextReport {
@@ -117,7 +124,7 @@ public final class Manager {
 
     private func snapshotAndReport(_ report: (PlatformStats) -> Void) -> PlatformStats {
         let s = stats.snapshot(reclaimed: registry.reclaimedTotal, strays: registry.straysAfterExit,
-                               dataplaneSleeps: control.sleeps.load(ordering: .relaxed))
+                               dataplaneSleeps: control.sleeps.load(ordering: .relaxed), steering: steering.stats)
         report(s)
         return s
     }

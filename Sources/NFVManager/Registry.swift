@@ -19,6 +19,8 @@ final class Registry {
     let waitForChain: Bool
     /// The services of every chain (for `waitForChain`).
     let chainServices: () -> Set<ServiceID>
+    /// Runs when an instance is admitted to slot `i`, before it is running.
+    var onAdmit: (Int, ServiceID) -> Void = { _, _ in }
     let stats: StatsCollector
     let log: (String) -> Void
     private var watches = [ProcessWatch?](repeating: nil, count: Limits.maxNFs)
@@ -132,6 +134,7 @@ final class Registry {
         slot.resetCounters()
         slot.mark.clear()
         table.steering.clearReader(i + 1)
+        onAdmit(i, service)
         slot.generation = slot.generation &+ 1
         table.activate(id)
         setMembers(table.instances(of: service) + [id], of: service)

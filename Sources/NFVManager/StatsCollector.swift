@@ -44,11 +44,12 @@ final class StatsCollector {
         departed.append(NFStats(instance: slot.id.rawValue, service: slot.service.rawValue, name: slot.name, pid: slot.pid,
                                 state: died ? "died" : "exited", rx: c.rx, tx: c.tx, dropped: c.dropped,
                                 noRoute: c.noRoute, ringFull: c.ringFull, rxMpps: 0, txMpps: 0, rxRing: 0, txRing: 0,
-                                sleeps: c.sleeps, reclaimed: slot.reclaimed))
+                                sleeps: c.sleeps, reclaimed: slot.reclaimed,
+                                steeringChanges: slot.ruleChanges, steeringRefusals: slot.ruleRefusals))
         if departed.count > PlatformStats.departedKept { departed.removeFirst(departed.count - PlatformStats.departedKept) }
     }
 
-    func snapshot(reclaimed: UInt64, strays: UInt64, dataplaneSleeps: UInt64) -> PlatformStats {
+    func snapshot(reclaimed: UInt64, strays: UInt64, dataplaneSleeps: UInt64, steering: SteeringStats) -> PlatformStats {
         let now = MonotonicClock.nanoseconds()
         let seconds = max(Double(now - last.time) / 1e9, 1e-9)
         func mpps(_ now: UInt64, _ before: UInt64?) -> Double {
@@ -75,7 +76,9 @@ final class StatsCollector {
                                state: state.description, rx: c.rx, tx: c.tx, dropped: c.dropped, noRoute: c.noRoute,
                                ringFull: c.ringFull, rxMpps: mpps(c.rx, prev?.rx), txMpps: mpps(c.tx, prev?.tx),
                                rxRing: UInt32(rxRings[i].count), txRing: UInt32(txRings[i].count),
-                               sleeps: c.sleeps, reclaimed: slot.reclaimed))
+                               sleeps: c.sleeps, reclaimed: slot.reclaimed,
+                               steeringVersion: table.steering.announced(by: Int(id)),
+                               steeringChanges: slot.ruleChanges, steeringRefusals: slot.ruleRefusals))
         }
         last = (now, ports, seen.mapValues { (rx: $0.0, tx: $0.1, generation: $0.2) })
         for n in nfs { used.insert(n.service) }
@@ -92,7 +95,7 @@ final class StatsCollector {
         return PlatformStats(name: name, uptimeSeconds: Double(now - started) / 1e9, poolSize: UInt32(pool.size),
                              poolInUse: UInt32(max(0, pool.inUse - stocked)), poolSupplied: UInt32(stocked),
                              reclaimed: reclaimed, strays: strays, dataplaneSleeps: dataplaneSleeps, ports: ports, nfs: nfs,
-                             departed: departed, services: services)
+                             departed: departed, services: services, steering: steering)
     }
 
     /// Writes `stats` as JSON to `path`, atomically (write, then rename).

@@ -67,6 +67,12 @@ final class SteeringControl {
         }
     }
 
+    var stats: SteeringStats {
+        SteeringStats(version: table.steering.currentVersion, publishes: table.steering.publishes, rules: spec.rules.count,
+                      chains: spec.chains.compactMap { $0?.name }, dataplaneVersion: table.steering.announced(by: SteeringTable.dataplaneReader),
+                      pending: pending)
+    }
+
     /// Every service some chain names.
     var chainServices: Set<ServiceID> { Set(spec.chains.compactMap { $0 }.flatMap(\.steps)) }
 }

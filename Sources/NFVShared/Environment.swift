@@ -20,7 +20,14 @@ public final class Environment: @unchecked Sendable {
     ///     other string is a virtual device (`--vdev`). Primary only.
     ///   - removedStaleFiles: set to the number of files a crashed manager
     ///     left and the primary removed.
-    public init(role: Role, names: SharedNames, devices: [String] = [], removedStaleFiles: inout Int) throws(NFVError) {
+    ///   - memoryMegabytes: the huge-page memory the primary takes at start
+    ///     (`memoryMegabytes(poolSize:ringSize:)`), all of it at once: EAL's
+    ///     legacy memory mode, with no later growth. Growing the heap at run
+    ///     time needs every process to answer a synchronous request, so one
+    ///     stopped NF (SIGSTOP, a debugger) would make every later NF's
+    ///     start time out.
+    public init(role: Role, names: SharedNames, devices: [String] = [], memoryMegabytes: Int = 256,
+                removedStaleFiles: inout Int) throws(NFVError) {
         self.role = role
         self.names = names
         precondition(Int(NFV_MAX_NFS) == Limits.maxNFs && Int(NFV_MAX_SERVICES) == Limits.maxServices
@@ -47,7 +54,9 @@ public final class Environment: @unchecked Sendable {
             "--no-telemetry",
             "--log-level=lib.eal:error",
             "--log-level=pmd.*:warning",
+            "--legacy-mem",
         ]
+        if role == .primary { args.append("--socket-mem=\(memoryMegabytes)") }
         var pci = false
         for device in devices {
             if Self.isPCIAddress(device) { args += ["-a", device]; pci = true } else { args.append("--vdev=\(device)") }
@@ -64,6 +73,19 @@ public final class Environment: @unchecked Sendable {
             PrimaryLock.removeFiles(names)
             throw .ealInitFailed("primary", errno: e)
         }
+    }
+
+    /// Huge-page memory for a manager with `poolSize` buffers and NF rings
+    /// of `ringSize`, in megabytes: the pool, every slot's rings and message
+    /// rings, the shared tables, what each NF's EAL allocates when it
+    /// attaches (about 1 MB), and a margin for port drivers.
+    public static func memoryMegabytes(poolSize: Int, ringSize: Int) -> Int {
+        let mb = 1 << 20
+        let pool = poolSize * (Int(nfv_default_buf_size()) + 256) / mb
+        let rings = Limits.maxNFs * (2 * ringSize * 8 + 2 * Int(NFV_MSG_RING_SIZE) * MemoryLayout<nfv_msg_t>.size + 4096 * 8) / mb
+        let tables = (MemoryLayout<nfv_shared_t>.size + MemoryLayout<nfv_steer_t>.size) / mb
+        let total = pool + rings + tables + Limits.maxNFs + 96
+        return (total + 1) & ~1
     }
 
     /// Pins the calling thread to `cpu` (after start-up: the EAL sets the

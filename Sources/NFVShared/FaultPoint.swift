@@ -18,6 +18,8 @@ public final class FaultPoint: @unchecked Sendable {
         case supplyTaken = "supply-taken"
         /// Inside a give-back, with buffers marked for the pool but not yet queued.
         case giveBackMarked = "giveback-marked"
+        /// Inside a send, with a version of the steering table announced, before steering by it.
+        case steeringEntered = "steering-entered"
     }
 
     public let place: Place

@@ -104,6 +104,16 @@ public struct NFSlot: @unchecked Sendable {
         nonmutating set { nfv_store_relaxed_u64(nfv_slot_strays(slot), newValue) }
     }
 
+    /// Its rule requests the manager carried out, and refused (manager writes).
+    public var ruleChanges: UInt64 {
+        get { nfv_load_relaxed_u64(&slot.pointee.rule_changes) }
+        nonmutating set { nfv_store_relaxed_u64(&slot.pointee.rule_changes, newValue) }
+    }
+    public var ruleRefusals: UInt64 {
+        get { nfv_load_relaxed_u64(&slot.pointee.rule_refusals) }
+        nonmutating set { nfv_store_relaxed_u64(&slot.pointee.rule_refusals, newValue) }
+    }
+
     /// The doorbell of its RX ring.
     @inlinable public var doorbell: Doorbell { Doorbell(nfv_slot_doorbell(slot)) }
 
@@ -137,5 +147,5 @@ public struct NFSlot: @unchecked Sendable {
     }
 
     /// Zeroes its counters (the manager, when handing the slot out).
-    public func resetCounters() { publish(NFCounters()); reclaimed = 0; strays = 0 }
+    public func resetCounters() { publish(NFCounters()); reclaimed = 0; strays = 0; ruleChanges = 0; ruleRefusals = 0 }
 }

@@ -30,6 +30,10 @@ public struct SharedNames: Sendable, Equatable {
     /// packets in (`BufferSupply`).
     public static func supplyRing(slot: Int) -> String { "nfv_supply_\(slot)" }
 
+    /// The NF slot's request ring (NF to manager) and reply ring (back).
+    public static func requestRing(slot: Int) -> String { "nfv_req_\(slot)" }
+    public static func replyRing(slot: Int) -> String { "nfv_rep_\(slot)" }
+
     /// The address every process maps shared memory at.
     public static let baseVirtualAddress = "0x7f000000000"
 }

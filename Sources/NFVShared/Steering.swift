@@ -111,7 +111,10 @@ public final class Steering: @unchecked Sendable {
     /// Announces and takes the current version of the steering table for
     /// the burst about to be sent (`send` does it itself).
     @inlinable @inline(__always)
-    public func enter() { version = reader.enter() }
+    public func enter() {
+        version = reader.enter()
+        fault?.pass(.steeringEntered)
+    }
 
     /// Announces no version: when the thread has no burst in hand (before
     /// it sleeps). Returns true, to sit in a condition list.

@@ -111,45 +111,10 @@ public struct SteeringTable: @unchecked Sendable {
                 p[port] = spec.defaultChain(of: PortID(UInt16(port))).map { UInt8($0.rawValue) } ?? 0xFF
             }
         }
-        for (i, r) in spec.rules.enumerated() { Self.encode(r, spec, into: nfv_steer_rule(v, UInt32(i))!) }
+        for (i, r) in spec.rules.enumerated() {
+            RuleCoding.encode(r, chainIndex: { spec.index(ofChain: $0)?.rawValue }, into: &nfv_steer_rule(v, UInt32(i))!.pointee)
+        }
         v.pointee.rule_count = UInt32(spec.rules.count)
-    }
-
-    static func encode(_ r: FlowRule, _ spec: SteeringSpec, into p: UnsafeMutablePointer<nfv_rule_t>) {
-        var e = nfv_rule_t()
-        e.id = r.id
-        e.priority = r.priority
-        e.in_port = r.match.inPort?.rawValue ?? UInt16(NFV_ANY16)
-        e.vlan = r.match.vlan ?? UInt16(NFV_ANY16)
-        e.family = r.match.family
-        e.has_proto = r.match.proto == nil ? 0 : 1
-        e.proto = r.match.proto ?? 0
-        e.sport_low = r.match.sourcePorts.lowerBound
-        e.sport_high = r.match.sourcePorts.upperBound
-        e.dport_low = r.match.destinationPorts.lowerBound
-        e.dport_high = r.match.destinationPorts.upperBound
-        e.owner = r.owner?.rawValue ?? 0
-        func put(_ prefix: AddressPrefix?, _ bytes: inout (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)) -> UInt8 {
-            withUnsafeMutableBytes(of: &bytes) { b in
-                switch prefix {
-                case .ipv4(let a)?: for i in 0..<4 { b[i] = UInt8(truncatingIfNeeded: a.address.value >> (24 - 8 * i)) }
-                case .ipv6(let a)?:
-                    for i in 0..<8 { b[i] = UInt8(truncatingIfNeeded: a.address.high >> (56 - 8 * i)) }
-                    for i in 0..<8 { b[8 + i] = UInt8(truncatingIfNeeded: a.address.low >> (56 - 8 * i)) }
-                case nil: break
-                }
-            }
-            return UInt8(prefix?.length ?? 0)
-        }
-        e.src_len = put(r.match.source, &e.src)
-        e.dst_len = put(r.match.destination, &e.dst)
-        switch r.target {
-        case .chain(let name): e.target_kind = UInt8(NFV_TARGET_CHAIN); e.target = spec.index(ofChain: name)?.rawValue ?? 0
-        case .service(let s): e.target_kind = UInt8(NFV_TARGET_SERVICE); e.target = s.rawValue
-        case .port(let port): e.target_kind = UInt8(NFV_TARGET_PORT); e.target = port.rawValue
-        case .drop: e.target_kind = UInt8(NFV_TARGET_DROP)
-        }
-        p.pointee = e
     }
 
     /// A reader of the table: one per thread that steers packets.

@@ -67,7 +67,7 @@ struct DestinationOption: ExpressibleByArgument {
 struct NFCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nf", abstract: "Run a built-in network function.",
-        subcommands: [ForwardCommand.self, BridgeCommand.self, MonitorCommand.self, SpeedTesterCommand.self,
+        subcommands: [ForwardCommand.self, BridgeCommand.self, MonitorCommand.self, SpeedTesterCommand.self, SteerCommand.self,
                       FirewallCommand.self, RouterCommand.self, ArpResponderCommand.self])
 }
 
@@ -140,6 +140,39 @@ func readConfigFile(_ path: String) throws -> String {
         throw ValidationError("cannot read '\(path)'")
     }
     return text
+}
+
+struct SteerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "steer",
+        abstract: "Set chains and rules through the manager's message API; optionally move a rule between targets at a rate.")
+    @OptionGroup var common: NFCommonOptions
+    @Option(help: "Chains to set, as in the manager's chains: '{b1: [3, 1], b2: [4, 1]}'.") var chains: String?
+    @Option(help: "A rule to install, as in the manager's rules: '{id: 7, src_port: 1000-2000, to: \"chain:b1\"}' (repeatable).")
+    var rule: [String] = []
+    @Option(help: "Move the rule with this ID (one of --rule) between --targets.") var flip: UInt32?
+    @Option(help: "Targets to move it between: 'chain:b1,chain:b2'.") var targets: String?
+    @Option(help: "Moves a second.") var rate = 1000
+
+    func run() throws {
+        let chainSpecs = try chains.map { try ConfigParser.chains($0) } ?? []
+        let rules = try rule.map { try ConfigParser.rule($0) }
+        var flipping: SteeringTool.Flip?
+        if let id = flip {
+            guard let r = rules.first(where: { $0.id == id }) else { throw ValidationError("--flip \(id): no --rule has that id") }
+            let list = try (targets ?? "").split(separator: ",").map { t in
+                guard let target = SteeringConfigParser.target(String(t)) else {
+                    throw ValidationError("--targets: '\(t)' is not chain:NAME, service:N, port:N or drop")
+                }
+                return target
+            }
+            guard list.count >= 2 else { throw ValidationError("--targets: give at least two, such as chain:b1,chain:b2") }
+            guard (1...100_000).contains(rate) else { throw ValidationError("--rate \(rate): must be 1...100000") }
+            flipping = SteeringTool.Flip(rule: r, targets: list, perSecond: rate)
+        }
+        var nf = SteeringTool(chains: chainSpecs, rules: rules, flip: flipping)
+        try common.run(&nf, name: "steer")
+    }
 }
 
 struct FirewallCommand: ParsableCommand {

@@ -60,3 +60,32 @@ extension Pcap {
         return packets
     }
 }
+
+extension Pcap {
+    /// A UDP/IPv4 frame like `udpFrame`, to destination port `port`, with
+    /// `payload` at the start of the UDP payload (then the sequence).
+    static func udpFrame(sequence: UInt32, port: UInt16, payload: [UInt8] = [], length: Int = 80) -> [UInt8] {
+        var f = udpFrame(sequence: sequence, length: length)
+        f[36] = UInt8(port >> 8); f[37] = UInt8(port & 0xFF)
+        f.replaceSubrange(42..<(42 + payload.count), with: payload)
+        for i in 0..<4 { f[42 + payload.count + i] = UInt8(truncatingIfNeeded: sequence >> (24 - 8 * i)) }
+        return f
+    }
+
+    /// A UDP/IPv6 frame of 80 bytes from `source` (16 bytes) to 2001:db8:ffff::1, carrying `sequence`.
+    static func udp6Frame(sequence: UInt32, source: [UInt8]) -> [UInt8] {
+        var f = [UInt8](repeating: 0, count: 80)
+        f[0..<6] = [0x02, 0, 0, 0, 0, 0x02]; f[6..<12] = [0x02, 0, 0, 0, 0, 0x01]
+        f[12] = 0x86; f[13] = 0xDD
+        f[14] = 0x60
+        let payload = 80 - 54
+        f[18] = UInt8(payload >> 8); f[19] = UInt8(payload & 0xFF)
+        f[20] = 17; f[21] = 64
+        f.replaceSubrange(22..<38, with: source)
+        f.replaceSubrange(38..<54, with: [0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])
+        f[54] = 0x04; f[55] = 0x00; f[56] = 0x1F; f[57] = 0x40
+        f[58] = UInt8(payload >> 8); f[59] = UInt8(payload & 0xFF)
+        for i in 0..<4 { f[62 + i] = UInt8(truncatingIfNeeded: sequence >> (24 - 8 * i)) }
+        return f
+    }
+}

@@ -29,12 +29,12 @@ final class Platform {
         let out: URL
         let err: URL
 
-        init(args: [String], dir: URL, label: String, environment: [String: String] = [:]) throws {
+        init(args: [String], dir: URL, label: String, environment: [String: String] = [:], executable: String = Platform.binary) throws {
             out = dir.appendingPathComponent("\(label).out")
             err = dir.appendingPathComponent("\(label).err")
             FileManager.default.createFile(atPath: out.path, contents: nil)
             FileManager.default.createFile(atPath: err.path, contents: nil)
-            process.executableURL = URL(fileURLWithPath: Platform.binary)
+            process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = args
             if !environment.isEmpty {
                 process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -98,6 +98,20 @@ final class Platform {
         nfs.append(c)
         guard waitFor(timeout: 30, { self.registrations > before || !c.isRunning }), c.isRunning else {
             XCTFail("NF \(args) did not register: \(c.stderr)", file: file, line: line)
+            throw CancellationError()
+        }
+        return c
+    }
+
+    /// Starts an NF program other than `nfv` (such as the example NF) and
+    /// waits until the manager registered it.
+    @discardableResult
+    func startProgram(_ path: String, _ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Child {
+        let before = registrations
+        let c = try Child(args: args, dir: dir, label: "nf\(nfs.count)", executable: path)
+        nfs.append(c)
+        guard waitFor(timeout: 30, { self.registrations > before || !c.isRunning }), c.isRunning else {
+            XCTFail("\(path) did not register: \(c.stderr)", file: file, line: line)
             throw CancellationError()
         }
         return c
