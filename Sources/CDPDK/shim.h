@@ -385,7 +385,8 @@ typedef struct nfv_steer_version {
     uint32_t rule_count;
     uint32_t pad0;
     uint8_t port_default[NFV_MAX_PORTS];  /* chain index per input port; 0xFF: none (drop) */
-    uint8_t pad1[32];
+    uint64_t chained;      /* bit s: service s is a step of some chain (else `toService` records no position) */
+    uint8_t pad1[24];
     nfv_chain_t chains[NFV_MAX_CHAINS];
     char chain_names[NFV_MAX_CHAINS][NFV_NAME_LEN];
     /* The first step of service s in chain c (0xFF: not in it): what
@@ -464,6 +465,7 @@ static inline uint64_t nfv_steer_publishes(const nfv_steer_t *s) { return __atom
 static inline nfv_chain_t *nfv_steer_chain(nfv_steer_version_t *v, uint32_t c) { return &v->chains[c]; }
 static inline uint16_t nfv_steer_chain_step(const nfv_steer_version_t *v, uint32_t c, uint32_t i) { return v->chains[c].services[i]; }
 static inline uint8_t nfv_steer_position(const nfv_steer_version_t *v, uint32_t c, uint32_t service) { return v->positions[c][service]; }
+static inline int nfv_steer_chained(const nfv_steer_version_t *v, uint32_t service) { return (v->chained >> (service & 63)) & 1; }
 static inline char *nfv_steer_chain_name(nfv_steer_version_t *v, uint32_t c) { return v->chain_names[c]; }
 static inline nfv_rule_t *nfv_steer_rule(nfv_steer_version_t *v, uint32_t i) { return &v->rules[i]; }
 

@@ -1,4 +1,4 @@
-/// Where a packet leaves after the default chain's last step (unless an NF
+/// Where a packet leaves after a chain's last step (unless an NF
 /// chose its egress).
 public enum ChainExit: Sendable, Equatable {
     /// The port it came in on.

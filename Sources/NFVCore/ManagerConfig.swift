@@ -5,8 +5,9 @@ public struct ManagerConfig: Sendable, Equatable {
     public var name: String = "default"
     /// DPDK device strings, one per port, numbered from 0 in this order.
     public var ports: [String] = []
-    /// The default service chain: where packets from a port go, and what
-    /// `Action.next` walks.
+    /// The chain named `default`: what a port's packets follow when no rule
+    /// matches and `portChains` names no other, and what packets NFs make
+    /// follow.
     public var chain: [ServiceID] = []
     /// Where a packet leaves after the chain's last step.
     public var exit: ChainExit = .inputPort

@@ -33,6 +33,11 @@ public enum StatsTable {
             let died = s.departed.filter { $0.state == "died" }.count
             out += "left: \(s.departed.count) instance(s), \(died) died\n"
         }
+        let st = s.steering
+        if !st.chains.isEmpty || st.rules > 0 || st.version > 1 {
+            out += "steering: version \(st.version) (\(st.publishes) published), chains \(st.chains.joined(separator: ", ")), \(st.rules) rule(s)"
+            out += st.pending ? ", a change waits for a reader\n" : "\n"
+        }
         out += "packets: entered \(s.entered) = delivered \(s.delivered) + dropped \(s.droppedTotal) + in flight \(Int64(s.entered) - Int64(s.delivered) - Int64(s.droppedTotal))\n"
         return out
     }

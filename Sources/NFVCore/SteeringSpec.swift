@@ -5,9 +5,10 @@
 /// table; every change is checked first and a refused one changes nothing.
 ///
 /// A chain keeps its index while it exists, so a packet inside a chain that
-/// is replaced goes on at its next position in the new definition. A
-/// removed chain's index is reused last (the least recently freed first),
-/// so that a packet still carrying it is unlikely to meet a new chain.
+/// is replaced goes on at its next position in the new definition. Index 0
+/// is always the chain named `default`. A removed chain's index is reused
+/// last (the least recently freed first), so that a packet still carrying
+/// it is unlikely to meet a new chain.
 public struct SteeringSpec: Sendable, Equatable {
     /// Chains by index; `nil`: free.
     public private(set) var chains: [ChainSpec?] = Array(repeating: nil, count: Limits.maxChains)
@@ -53,9 +54,11 @@ public struct SteeringSpec: Sendable, Equatable {
             throw Refusal("chain '\(chain.name)': service \(bad.rawValue) is out of range (1...\(Limits.maxServices - 1))")
         }
         if let i = index(ofChain: chain.name) { chains[Int(i.rawValue)] = chain; return }
-        let unused = chains.indices.first { chains[$0] == nil && !freed.contains($0) }
-        guard let slot = chain.name == ChainSpec.defaultName && chains[0] == nil ? 0 : unused ?? freed.first else {
-            throw Refusal("no room for chain '\(chain.name)': \(Limits.maxChains) chains already")
+        // Index 0 is the default chain's (what NF-made packets follow).
+        let unused = chains.indices.dropFirst().first { chains[$0] == nil && !freed.contains($0) }
+        let reusable = freed.first { $0 != 0 }
+        guard let slot = chain.name == ChainSpec.defaultName ? 0 : unused ?? reusable else {
+            throw Refusal("no room for chain '\(chain.name)': \(Limits.maxChains - 1) chains besides default already")
         }
         freed.removeAll { $0 == slot }
         chains[slot] = chain

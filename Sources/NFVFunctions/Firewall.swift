@@ -13,7 +13,7 @@ public struct Firewall: NetworkFunction {
     public let path: String
     public let destination: Action
     var classifier: PacketClassifier
-    var classifier6: IPv6RuleScan
+    var classifier6: IPv6Classifier
     /// Packets decided by each rule; the last entry counts the default policy.
     var counts: ContiguousArray<UInt64>
     /// Frames the firewall could not read (the `unparsed` policy decided).
@@ -28,7 +28,7 @@ public struct Firewall: NetworkFunction {
         self.destination = destination
         let rules = try FirewallRules.parse(text, file: path)
         classifier = PacketClassifier(rules)
-        classifier6 = IPv6RuleScan(rules)
+        classifier6 = IPv6Classifier(rules)
         counts = ContiguousArray(repeating: 0, count: rules.rules.count + 1)
     }
 
@@ -79,7 +79,7 @@ public struct Firewall: NetworkFunction {
             let text = try readTextFile(path)
             let rules = try FirewallRules.parse(text, file: path)
             classifier = PacketClassifier(rules)
-            classifier6 = IPv6RuleScan(rules)
+            classifier6 = IPv6Classifier(rules)
             counts = ContiguousArray(repeating: 0, count: rules.rules.count + 1)
             context.log("reloaded \(rules.rules.count) rules from \(path)")
         } catch {

@@ -28,6 +28,8 @@ public struct SteeringTool: NetworkFunction {
     var flipStart: UInt64 = 0
     var lastReport = (time: UInt64(0), done: 0)
     var firstRefusal: String?
+    /// Requests it leaves unanswered at most (the request ring holds 255).
+    static let maxInFlight = 128
 
     public init(chains: [ChainSpec], rules: [FlowRule], flip: Flip?) {
         self.chains = chains
@@ -65,13 +67,15 @@ public struct SteeringTool: NetworkFunction {
     public mutating func tick(context: NFContext) {
         let now = context.nanoseconds
         if let flip, done + refused >= chains.count + rules.count {
-            // Flip when every earlier request is answered: at most one in flight.
+            // Flip once the set-up requests are answered.
             if flipStart == 0 { flipStart = now }
             let due = Int(Double(now - flipStart) / 1e9 * Double(flip.perSecond))
-            if flips < due, done + refused == sent {
+            // Send what is due, keeping at most `maxInFlight` unanswered.
+            while flips < due, sent - done - refused < Self.maxInFlight {
                 var r = flip.rule
                 r.target = flip.targets[flips % flip.targets.count]
-                if (try? ask(.addRule(r), context)) != nil { flips += 1 }
+                guard (try? ask(.addRule(r), context)) != nil else { break }
+                flips += 1
             }
         }
         if now - lastReport.time >= 1_000_000_000 {

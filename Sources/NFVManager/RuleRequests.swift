@@ -4,8 +4,8 @@ import NFVShared
 /// NFs' requests to change the flow table and the chains, on the manager's
 /// control thread: each is checked against the NF's service's permissions,
 /// its instance's rate (a token bucket) and its rule limit, then applied through
-/// `SteeringControl`. The answer goes back once the version holding the
-/// change is published, so an NF told `done` knows that the next packet
+/// `SteeringControl`; what one pass changes is published as one version.
+/// The answer goes back once the version holding the change is published, so an NF told `done` knows that the next packet
 /// entering meets it. A refusal changes nothing and says why.
 final class RuleRequests {
     let table: SharedTable
@@ -54,7 +54,11 @@ final class RuleRequests {
                 let reply = answer(seq, request, problem, slot: slot, index: i, now: now)
                 if case .refused(_, let why) = reply {
                     slot.ruleRefusals += 1
-                    log("refused a rule request of instance \(i + 1) ('\(slot.name)'): \(why)")
+                    // The first few, then one in a thousand: a misbehaving NF cannot flood the log.
+                    let n = slot.ruleRefusals
+                    if n <= 3 || n % 1000 == 0 {
+                        log("refused a request of instance \(i + 1) ('\(slot.name)'): \(why) (\(n) refused so far)")
+                    }
                     send(reply, to: i)
                 } else {
                     slot.ruleChanges += 1
@@ -62,6 +66,8 @@ final class RuleRequests {
                 }
             }
         }
+        // Everything this pass changed goes out in one version.
+        if handled { _ = steering.publishPending() }
         if !steering.pending && !waiting.isEmpty {
             for (i, reply) in waiting { send(reply, to: i) }
             waiting.removeAll(keepingCapacity: true)

@@ -21,6 +21,9 @@ final class SteeringControl {
     private(set) var pending = false
     /// The reader that held back the last waiting publication.
     private var lastHolder: Int?
+    /// The flow table compiled for `version` (built once, however long the
+    /// version waits for a slot).
+    private var compiled: FlowTable?
 
     init(spec: SteeringSpec, table: SharedTable, log: @escaping (String) -> Void) {
         self.spec = spec
@@ -29,19 +32,21 @@ final class SteeringControl {
         version = 1
         pending = true
         _ = publishPending()
+        precondition(!pending, "a new steering table has free slots")
     }
 
     /// Applies `change` to a copy of the table; if it succeeds, the copy
-    /// becomes the table and is published (or waits to be).
+    /// becomes the table, to be published by the next `publishPending`
+    /// (changes made in between go out together, in one version).
     @discardableResult
     func change<R>(_ change: (inout SteeringSpec) throws(SteeringSpec.Refusal) -> R) throws(SteeringSpec.Refusal) -> R {
         var next = spec
         let result = try change(&next)
         guard next != spec else { return result }
         spec = next
-        version += 1
+        // A new version, or the one still waiting to go out, recompiled.
+        if pending { compiled = nil } else { version += 1 }
         pending = true
-        _ = publishPending()
         return result
     }
 
@@ -51,10 +56,12 @@ final class SteeringControl {
         // The slot is chosen by `publish`; its flow table must be in place
         // before the version is current, so build first and set it on the
         // slot publish picks (no reader holds it, so none can look).
-        let compiled = FlowTable(spec, version: version)
+        if compiled?.version != version { compiled = FlowTable(spec, version: version) }
+        let compiled = compiled!
         switch table.steering.publish(spec, version: version, before: { slot in flowTables.set(compiled, slot: slot) }) {
         case .published:
             pending = false
+            self.compiled = nil
             if lastHolder != nil { log("steering version \(version) published: the reader that held it back moved on") }
             lastHolder = nil
             return false

@@ -62,7 +62,12 @@ public final class Steering: @unchecked Sendable {
     /// Its reader of the steering table, and the version it announced for
     /// the burst it is sending (set by `enter`).
     public let reader: SteeringTable.Reader
-    @usableFromInline var version: UnsafeMutablePointer<nfv_steer_version_t>
+    /// A cell rather than a stored `var`: a class's `var` costs a dynamic
+    /// exclusivity check on every access, here several per packet.
+    @usableFromInline let versionCell: UnsafeMutablePointer<UnsafeMutablePointer<nfv_steer_version_t>>
+    @usableFromInline var version: UnsafeMutablePointer<nfv_steer_version_t> {
+        @inline(__always) get { versionCell.pointee }
+    }
     @usableFromInline let portCount: Int
     /// What it delivered and dropped so far.
     public var counters = NFCounters()
@@ -79,7 +84,8 @@ public final class Steering: @unchecked Sendable {
                 reader: Int, fault: FaultPoint? = nil) {
         self.table = table.rawTable
         self.reader = table.steering.reader(reader)
-        version = self.reader.enter()
+        versionCell = .allocate(capacity: 1)
+        versionCell.initialize(to: self.reader.enter())
         self.reader.quiesce()
         self.mark = mark
         self.fault = fault
@@ -100,6 +106,7 @@ public final class Steering: @unchecked Sendable {
     }
 
     deinit {
+        versionCell.deallocate()
         codes.deallocate()
         bucketCounts.deallocate()
         bucketStarts.deallocate()
@@ -112,7 +119,7 @@ public final class Steering: @unchecked Sendable {
     /// the burst about to be sent (`send` does it itself).
     @inlinable @inline(__always)
     public func enter() {
-        version = reader.enter()
+        versionCell.pointee = reader.enter()
         fault?.pass(.steeringEntered)
     }
 
@@ -136,43 +143,55 @@ public final class Steering: @unchecked Sendable {
         return nil
     }
 
-    /// Resolves `action` for one packet and records its chain step.
+    /// Resolves `action` for one packet and records its chain step, by
+    /// version `v` (the burst's).
     /// A packet follows the chain whose index it carries (`meta.aux`) as the
     /// current version defines it: if that chain was replaced while the
     /// packet was inside it, it goes on from its position in the new
     /// definition; if the chain was removed, it is dropped as having no route.
     @inlinable @inline(__always)
-    public func destination(_ action: Action, _ mbuf: OpaquePointer) -> Int {
-        let meta = nfv_mbuf_meta(mbuf)!
+    public func destination(_ action: Action, _ mbuf: OpaquePointer, _ v: UnsafeMutablePointer<nfv_steer_version_t>) -> Int {
         switch action {
         case .drop:
             return Self.drop
         case .toService(let s):
-            let pos = nfv_steer_position(version, UInt32(meta.pointee.aux) & UInt32(Limits.maxChains - 1),
-                                         UInt32(s.rawValue) & UInt32(Limits.maxServices - 1))
-            if pos != 0xFF { meta.pointee.chain_pos = pos }
+            if nfv_steer_chained(v, UInt32(s.rawValue)) != 0 { recordPosition(of: s, mbuf, v) }
             return instance(of: s.rawValue, mbuf)
-        case .next:
-            return nextStep(meta, mbuf)
-        case .toChain(let c):
-            meta.pointee.aux = c.rawValue
-            meta.pointee.chain_pos = 0xFF
-            return nextStep(meta, mbuf)
+        case .next, .toChain:
+            // The chain walk stays out of line: with it inlined, the
+            // compiler left `destination` itself out of line, a call per
+            // packet (BENCHMARKS.md, live steering).
+            let meta = nfv_mbuf_meta(mbuf)!
+            if case .toChain(let c) = action {
+                meta.pointee.aux = c.rawValue
+                meta.pointee.chain_pos = 0xFF
+            }
+            return nextStep(meta, mbuf, v)
         case .toPort(let p):
-            return toPort(Int(p.rawValue), meta)
+            return toPort(Int(p.rawValue), nfv_mbuf_meta(mbuf)!)
         }
     }
 
-    /// The next step of the packet's chain, or its exit after the last.
+    /// A packet sent to a service of its chain is at that service's step.
     @inlinable @inline(__always)
-    func nextStep(_ meta: UnsafeMutablePointer<nfv_meta_t>, _ mbuf: OpaquePointer) -> Int {
+    func recordPosition(of s: ServiceID, _ mbuf: OpaquePointer, _ v: UnsafeMutablePointer<nfv_steer_version_t>) {
+        let meta = nfv_mbuf_meta(mbuf)!
+        let pos = nfv_steer_position(v, UInt32(meta.pointee.aux) & UInt32(Limits.maxChains - 1),
+                                     UInt32(s.rawValue) & UInt32(Limits.maxServices - 1))
+        if pos != 0xFF { meta.pointee.chain_pos = pos }
+    }
+
+    /// The next step of the packet's chain, or its exit after the last. Out
+    /// of line on purpose (see `destination`).
+    @inlinable @inline(never)
+    func nextStep(_ meta: UnsafeMutablePointer<nfv_meta_t>, _ mbuf: OpaquePointer, _ v: UnsafeMutablePointer<nfv_steer_version_t>) -> Int {
         let c = UInt32(meta.pointee.aux) & UInt32(Limits.maxChains - 1)
-        let chain = nfv_steer_chain(version, c)!
+        let chain = nfv_steer_chain(v, c)!
         guard chain.pointee.defined != 0 else { return Self.noRoute }
         let pos = meta.pointee.chain_pos &+ 1
         if UInt32(pos) < chain.pointee.length {
             meta.pointee.chain_pos = pos
-            return instance(of: nfv_steer_chain_step(version, c, UInt32(pos)), mbuf)
+            return instance(of: nfv_steer_chain_step(v, c, UInt32(pos)), mbuf)
         }
         let chosen = Int(nfv_mbuf_egress(mbuf))
         let exitPort = chain.pointee.exit_port
@@ -250,16 +269,40 @@ public final class Steering: @unchecked Sendable {
             let n = nfv_load_acquire_u32(nfv_service_count(svc))
             if n <= 1 {
                 let id = n == 0 ? 0 : nfv_service_instance(svc, 0)
-                for i in 0..<count {
-                    let meta = nfv_mbuf_meta(OpaquePointer(burst.slots[i]!))!
-                    let pos = nfv_steer_position(version, UInt32(meta.pointee.aux) & UInt32(Limits.maxChains - 1), UInt32(s.rawValue))
-                    if pos != 0xFF { meta.pointee.chain_pos = pos }
+                let v = version
+                if nfv_steer_chained(v, UInt32(s.rawValue)) != 0 {
+                    for i in 0..<count { recordPosition(of: s, OpaquePointer(burst.slots[i]!), v) }
                 }
                 flush(id == 0 ? Self.noRoute : Int(id), burst, 0..<count)
                 return
             }
         }
+        if case .toChain(let c) = action, sendIntoChain(burst, count, c) { return }
         resolveAndSend(burst, count) { _ in action }
+    }
+
+    /// A whole burst entering chain `c` (port RX) whose first step has at
+    /// most one instance: one destination, resolved once. Returns false
+    /// when the burst must be resolved packet by packet.
+    @inlinable
+    func sendIntoChain(_ burst: BurstBuffer, _ count: Int, _ c: ChainID) -> Bool {
+        let v = version
+        let index = UInt32(c.rawValue) & UInt32(Limits.maxChains - 1)
+        let chain = nfv_steer_chain(v, index)!
+        guard chain.pointee.defined != 0, chain.pointee.length > 0 else { return false }
+        let first = nfv_steer_chain_step(v, index, 0)
+        guard Int(first) < Limits.maxServices else { return false }
+        let svc = nfv_service(table, UInt32(first))!
+        // Acquire: pairs with the release in SharedTable.setInstances.
+        let n = nfv_load_acquire_u32(nfv_service_count(svc))
+        guard n <= 1 else { return false }
+        for i in 0..<count {
+            let meta = nfv_mbuf_meta(OpaquePointer(burst.slots[i]!))!
+            meta.pointee.aux = UInt16(index)
+            meta.pointee.chain_pos = 0
+        }
+        flush(n == 0 ? Self.noRoute : Int(nfv_service_instance(svc, 0)), burst, 0..<count)
+        return true
     }
 
     /// Resolves each packet; a burst with one destination goes whole, any
@@ -268,11 +311,12 @@ public final class Steering: @unchecked Sendable {
     func resolveAndSend(_ burst: BurstBuffer, _ count: Int, _ actionOf: (Int) -> Action) {
         guard count > 0 else { return }
         precondition(count <= Self.maxBurst, "bursts are at most \(Self.maxBurst) packets")
-        let first = destination(actionOf(0), OpaquePointer(burst.slots[0]!))
+        let v = version
+        let first = destination(actionOf(0), OpaquePointer(burst.slots[0]!), v)
         codes[0] = first
         var uniform = true
         for i in 1..<count {
-            let code = destination(actionOf(i), OpaquePointer(burst.slots[i]!))
+            let code = destination(actionOf(i), OpaquePointer(burst.slots[i]!), v)
             codes[i] = code
             uniform = uniform && code == first
         }

@@ -106,6 +106,7 @@ public struct SteeringTable: @unchecked Sendable {
             for (i, b) in bytes.enumerated() { name[i] = CChar(bitPattern: b) }
             name[bytes.count] = 0
         }
+        v.pointee.chained = spec.chains.compactMap { $0 }.flatMap(\.steps).reduce(UInt64(0)) { $0 | 1 << UInt64($1.rawValue & 63) }
         withUnsafeMutableBytes(of: &v.pointee.port_default) { p in
             for port in 0..<Limits.maxPorts {
                 p[port] = spec.defaultChain(of: PortID(UInt16(port))).map { UInt8($0.rawValue) } ?? 0xFF

@@ -13,7 +13,7 @@ struct ManagerCommand: ParsableCommand {
     @Option(help: "A YAML configuration file (see config/example.yaml).") var config: String?
     @Option(help: "The platform name NFs attach to.") var name: String?
     @Option(help: "A port, as a DPDK device string (repeat for more).") var port: [String] = []
-    @Option(help: "The default chain, as service IDs: 1,2,3.") var chain: String?
+    @Option(help: "The chain named default (what no rule matches, and what NF-made packets follow), as service IDs: 1,2,3.") var chain: String?
     @Option(help: "Where packets leave after the chain: a port, 'other' (the other port of its pair: 0<->1, 2<->3; a bump in the wire) or 'input' (default).")
     var exitPort: String?
     @Option(help: "Packet buffers in the pool.") var poolSize: Int?

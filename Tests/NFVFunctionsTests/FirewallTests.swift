@@ -84,6 +84,42 @@ final class FirewallTests: XCTestCase {
         }
     }
 
+    /// IPv6 rules go through the decision tree too (prefixes longer than
+    /// /32 checked in full at the leaf): it agrees with a first-match scan.
+    func testIPv6TreeAgreesWithFirstMatch() throws {
+        var rng = SystemRandomNumberGenerator()
+        func port() -> String {
+            let a = Int.random(in: 1...20, using: &rng)
+            return ["any", "\(a)", "\(a)-\(a + 4)"].randomElement(using: &rng)!
+        }
+        func net() -> String {
+            ["any", "2001:db8::/32", "2001:db8:0:1::/64", "2001:db8:0:1::5", "2001:db8:1::/48", "2001::/16", "fe80::/10"].randomElement(using: &rng)!
+        }
+        let addresses = ["2001:db8:0:1::5", "2001:db8:0:1::6", "2001:db8:0:2::5", "2001:db8:1::1", "2001:dead::1", "fe80::1"]
+            .map { IPv6Address($0)! }
+        for _ in 0..<20 {
+            var text = ""
+            for _ in 0..<Int.random(in: 1...40, using: &rng) {
+                let proto = ["tcp", "udp", "any"].randomElement(using: &rng)!
+                let ports = proto == "any" ? "" : " \(port()) \(port())"
+                text += "\(Bool.random(using: &rng) ? "allow" : "deny") \(proto) \(net()) \(net())\(ports)\n"
+            }
+            let rules = try FirewallRules.parse(text)
+            let c = IPv6Classifier(rules)
+            for _ in 0..<500 {
+                let t = FiveTuple6(source: addresses.randomElement(using: &rng)!, destination: addresses.randomElement(using: &rng)!,
+                                   proto: [6, 17].randomElement(using: &rng)!,
+                                   sourcePort: UInt16.random(in: 0...22, using: &rng), destinationPort: UInt16.random(in: 0...22, using: &rng))
+                let expected = rules.rules.firstIndex { r in
+                    r.family != .ipv4 && r.source6.contains(t.source) && r.destination6.contains(t.destination)
+                        && (r.proto == nil || r.proto == t.proto)
+                        && r.sourcePorts.contains { $0.contains(t.sourcePort) } && r.destinationPorts.contains { $0.contains(t.destinationPort) }
+                }
+                XCTAssertEqual(c.match(t), expected, "\(t) with\n\(text)")
+            }
+        }
+    }
+
     func testBadRulesNameTheirLine() {
         let bad: [(String, Int, String)] = [
             ("allow tcp any any\nallow tcp 10.0.0.0/33 any\n", 2, "is not an address, a prefix or any"),
