@@ -1,6 +1,5 @@
 @preconcurrency import CDPDK
 import NFVCore
-import NFVPacket
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,7 +38,7 @@ public struct SteeringTable: @unchecked Sendable {
     public static let dataplaneReader = 0
     public static let versionSlots = Int(NFV_STEER_VERSIONS)
 
-    /// The version now current (0 before the first publication).
+    /// The version now current (0, empty, until the manager's first).
     public var currentVersion: UInt64 { nfv_steer_current(steer) >> 8 }
     /// Versions published since start.
     public var publishes: UInt64 { nfv_steer_publishes(steer) }
@@ -59,19 +58,21 @@ public struct SteeringTable: @unchecked Sendable {
     }
 
     /// Writes `spec` as a new version and makes it current (manager only, one
-    /// thread). Rules whose ports or chains do not exist still go in: a chain
-    /// index is kept, a port beyond `portCount` routes nowhere.
+    /// thread). The spec is taken as checked (`SteeringSpec` refuses a rule
+    /// naming a chain that does not exist); a rule or chain exit naming a
+    /// port the manager does not have routes nowhere (dropped as no-route).
     /// `before` runs once the slot is chosen and filled, before it is made
     /// current: the place to attach process-local data to the slot
     /// (`VersionLocal`).
     public func publish(_ spec: SteeringSpec, version: UInt64, before: (Int) -> Void = { _ in }) -> Publication {
-        var holder: Int32 = -1
         var slot: UInt32?
-        for s in 0..<UInt32(NFV_STEER_VERSIONS) where nfv_steer_slot_free(steer, s, &holder) != 0 {
-            slot = s
-            break
+        var heldBy = -1
+        for s in 0..<UInt32(NFV_STEER_VERSIONS) {
+            var holder: Int32 = -1
+            if nfv_steer_slot_free(steer, s, &holder) != 0 { slot = s; break }
+            if holder >= 0 { heldBy = Int(holder) }
         }
-        guard let slot else { return .waiting(reader: Int(holder)) }
+        guard let slot else { return .waiting(reader: heldBy) }
         let v = nfv_steer_version(steer, slot)!
         fill(v, spec)
         before(Int(slot))
@@ -132,7 +133,11 @@ public struct SteeringTable: @unchecked Sendable {
             announcedWord.initialize(to: 0)
         }
 
-        deinit { announcedWord.deallocate() }
+        deinit {
+            // A reader that goes away holds nothing.
+            nfv_steer_quiesce(steer, index, announcedWord)
+            announcedWord.deallocate()
+        }
 
         /// The version to use for this burst: the current one, announced.
         /// Costs one load when nothing changed since the last burst.

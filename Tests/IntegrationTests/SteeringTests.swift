@@ -12,6 +12,13 @@ final class SteeringTests: XCTestCase {
         return url.path
     }
 
+    /// A `net_pcap` port that replays `frames`, and the capture it writes.
+    func pcapPort(_ p: Platform, _ frames: [[UInt8]]) throws -> (device: String, output: URL) {
+        let input = p.dir.appendingPathComponent("in.pcap"), output = p.dir.appendingPathComponent("out.pcap")
+        try Pcap.write(frames, to: input)
+        return ("net_pcap0,rx_pcap=\(input.path),tx_pcap=\(output.path)", output)
+    }
+
     var exampleNF: String {
         URL(fileURLWithPath: Platform.binary).deletingLastPathComponent().appendingPathComponent("example-nf").path
     }
@@ -43,11 +50,10 @@ final class SteeringTests: XCTestCase {
             if i < 100 { sent.append(v6in[i]) }
             if i < 50 { sent.append(v6out[i]) }
         }
-        let input = p.dir.appendingPathComponent("in.pcap"), output = p.dir.appendingPathComponent("out.pcap")
-        try Pcap.write(sent, to: input)
+        let (port, output) = try pcapPort(p, sent)
         let config = try writeConfig(p, """
             ports:
-              - net_pcap0,rx_pcap=\(input.path),tx_pcap=\(output.path)
+              - \(port)
             chain: [1]
             chains:
               dns: [2]
@@ -115,11 +121,10 @@ final class SteeringTests: XCTestCase {
     func testAnNFWithoutPermissionIsRefusedAndNothingChanges() throws {
         let p = try Platform("noperm")
         let sent = (0..<20).map { Pcap.udpFrame(sequence: UInt32($0), port: 7000, payload: Array("INSPECT".utf8)) }
-        let input = p.dir.appendingPathComponent("in.pcap"), output = p.dir.appendingPathComponent("out.pcap")
-        try Pcap.write(sent, to: input)
+        let (port, output) = try pcapPort(p, sent)
         let config = try writeConfig(p, """
             ports:
-              - net_pcap0,rx_pcap=\(input.path),tx_pcap=\(output.path)
+              - \(port)
             chain: [2]
             chains:
               inspect: [3]
@@ -188,11 +193,10 @@ final class SteeringTests: XCTestCase {
     func testAPacketInsideAReplacedChainGoesOnByTheNewDefinition() throws {
         let p = try Platform("replace")
         let sent = (0..<50).map { Pcap.udpFrame(sequence: UInt32($0)) }
-        let input = p.dir.appendingPathComponent("in.pcap"), output = p.dir.appendingPathComponent("out.pcap")
-        try Pcap.write(sent, to: input)
+        let (port, output) = try pcapPort(p, sent)
         let config = try writeConfig(p, """
             ports:
-              - net_pcap0,rx_pcap=\(input.path),tx_pcap=\(output.path)
+              - \(port)
             chain: [2, 3]
             wait_for_chain: true
             permissions: {9: {change_chains: true}}

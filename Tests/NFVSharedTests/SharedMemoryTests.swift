@@ -380,4 +380,47 @@ final class SharedMemoryTests: XCTestCase {
         bell.ringIfAsleep()
         return bell.rings > before
     }
+
+    /// The steering table's slots: a reader that announced a version keeps
+    /// its slot from being rewritten (publication uses the others, then
+    /// waits, naming the reader); quiescing or being cleared frees it.
+    func testAVersionSlotIsRewrittenOnlyWhenNoReaderNamesIt() throws {
+        let steering = f.table.steering
+        var config = ManagerConfig()
+        config.chain = [ServiceID(1), ServiceID(2)]
+        let original = try config.steering()
+        var spec = original
+        var next = steering.currentVersion + 1
+        func publish(_ name: String) -> SteeringTable.Publication {
+            try? spec.setChain(ChainSpec(name: name, steps: [ServiceID(1)]))
+            defer { next += 1 }
+            return steering.publish(spec, version: next)
+        }
+        // Three readers each hold a different version.
+        let readers = [40, 41, 42].map { steering.reader($0) }
+        for (i, r) in readers.enumerated() {
+            let v = r.enter()
+            XCTAssertEqual(r.announced, steering.currentVersion)
+            XCTAssertEqual(v.pointee.version, steering.currentVersion)
+            XCTAssertEqual(publish("c\(i)"), .published(version: next - 1))
+        }
+        // The fourth slot is current; every other one is held.
+        guard case .waiting(let holder) = publish("blocked") else { return XCTFail("published over a held version") }
+        XCTAssertTrue([40, 41, 42].contains(holder))
+        readers[0].quiesce()
+        XCTAssertEqual(publish("after-quiesce"), .published(version: next - 1))
+        // Reader 40 takes the current version again, the free slot takes
+        // the next: all held once more.
+        _ = readers[0].enter()
+        XCTAssertEqual(publish("refill"), .published(version: next - 1))
+        guard case .waiting = publish("blocked-again") else { return XCTFail("published over a held version") }
+        // A reader cleared (its process gone) holds nothing.
+        steering.clearReader(41)
+        XCTAssertEqual(publish("after-clear"), .published(version: next - 1))
+        // A reader that moves on takes the newest version.
+        XCTAssertEqual(readers[2].enter().pointee.version, steering.currentVersion)
+        for r in readers { r.quiesce() }
+        // The fixture's table again, for the other tests.
+        XCTAssertEqual(steering.publish(original, version: next), .published(version: next))
+    }
 }
