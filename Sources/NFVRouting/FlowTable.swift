@@ -78,6 +78,9 @@ public final class FlowTable: Sendable {
     }
 
     public var ruleCount: Int { actions.count }
+    /// The decision tree's size: nodes, and rule entries over its leaves.
+    public var treeNodes: Int { tree.nodeCount }
+    public var treeEntries: Int { tree.leafEntries }
 
     /// The index (in table order) of the first rule matching `key`, or `nil`.
     @inlinable
