@@ -108,7 +108,7 @@ public final class Manager {
         while !shouldStop() && MonotonicClock.nanoseconds() < end {
             let now = MonotonicClock.nanoseconds()
             registry.poll(now: now, stopping: false)
-            ruleRequests.poll(now: now)
+            let moreRequests = ruleRequests.poll(now: now)
             _ = steering.publishPending()
             registry.updateRX()
             if now >= nextReport {
@@ -116,7 +116,11 @@ public final class Manager {
                 nextReport += 1_000_000_000
                 if nextReport < now { nextReport = now + 1_000_000_000 }
             }
+            // Requests left over from a full pass, or sent since it: no
+            // sleep (their senders rang before the doorbell was armed).
+            if moreRequests { continue }
             let armed = bell.arm()
+            if ruleRequests.anyWaiting { bell.disarm(); continue }
             bell.wait(armed: armed, timeoutNanoseconds: registry.busy || steering.pending ? 5_000_000 : 50_000_000)
         }
         return shutdown(report: report)

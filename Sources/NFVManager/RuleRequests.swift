@@ -37,19 +37,22 @@ final class RuleRequests {
         toppedAt[i] = now
     }
 
-    /// Handles what running NFs asked for; sends the answers whose version
-    /// is out. Returns whether any request was handled.
+    /// Handles what running NFs asked for (at most `perPass` requests of
+    /// each); sends the answers whose version is out. Returns whether some
+    /// NF may have more waiting (poll again without sleeping).
     @discardableResult
     func poll(now: UInt64) -> Bool {
         var handled = false
+        var more = false
         var mask = table.activeMask
         while mask != 0 {
             let i = mask.trailingZeroBitCount
             mask &= mask - 1
             let slot = table.slot(InstanceID(UInt16(i + 1)))
             guard slot.state == .running else { continue }
-            for _ in 0..<Self.perPass {
+            for n in 0..<Self.perPass {
                 guard let (seq, request, problem) = channels[i].receiveRequest() else { break }
+                if n == Self.perPass - 1 { more = true }
                 handled = true
                 let reply = answer(seq, request, problem, slot: slot, index: i, now: now)
                 if case .refused(_, let why) = reply {
@@ -72,7 +75,20 @@ final class RuleRequests {
             for (i, reply) in waiting { send(reply, to: i) }
             waiting.removeAll(keepingCapacity: true)
         }
-        return handled
+        return more
+    }
+
+    /// Whether a running NF has a request waiting (checked after arming the
+    /// control doorbell, so that one sent just before is not slept over).
+    var anyWaiting: Bool {
+        var mask = table.activeMask
+        while mask != 0 {
+            let i = mask.trailingZeroBitCount
+            mask &= mask - 1
+            // Only running NFs' requests are handled (as in `poll`).
+            if channels[i].hasRequest, table.slot(InstanceID(UInt16(i + 1))).state == .running { return true }
+        }
+        return false
     }
 
     private func answer(_ seq: UInt32, _ request: ManagerRequest?, _ problem: String?, slot: NFSlot, index i: Int,

@@ -83,6 +83,9 @@ public struct MessageChannel: @unchecked Sendable {
 
     // MARK: manager side
 
+    /// Whether a request waits (one load of each end of the ring).
+    public var hasRequest: Bool { nfv_ring_count(up) > 0 }
+
     /// The next request and its number, if any; a malformed one comes back
     /// as `nil` request with its number, to be refused.
     public func receiveRequest() -> (seq: UInt32, request: ManagerRequest?, problem: String?)? {
