@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 /// DPDK needs the CPU's instruction set at compile time (rte_memcpy.h uses
@@ -21,6 +21,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The control API's HTTP server (no configuration-file support needed: traits off).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.14.0"),
     ],
     targets: [
         // The only C: static-inline accessors over DPDK and the shared-table layout.
@@ -41,12 +45,24 @@ let package = Package(
         .target(name: "NFVManager", dependencies: ["NFVShared", "NFVCore", "NFVRouting"], swiftSettings: fast),
         // The NF library: the protocol NF authors implement and the run loop.
         .target(name: "NFVKit", dependencies: ["NFVShared", "NFVCore", "NFVPacket"], swiftSettings: fast),
+        // The control plane's server: the HTTP API (Unix socket, optional
+        // loopback TCP with a bearer token), its OpenAPI document, the event
+        // stream, Prometheus metrics and the web console. Off the packet path.
+        .target(name: "NFVControl", dependencies: ["NFVCore",
+                                                   .product(name: "Hummingbird", package: "hummingbird"),
+                                                   .product(name: "Prometheus", package: "swift-prometheus"),
+                                                   .product(name: "Logging", package: "swift-log")]),
+        // The client of the control API: typed calls over HTTP/1.1 on the
+        // Unix socket or TCP, and the orchestration built on them (start a
+        // platform, wait until ready) that nfv ctl, demo, bench and the
+        // integration tests share. Foundation and sockets only.
+        .target(name: "NFVOrchestration", dependencies: ["NFVCore"]),
         // Built-in network functions.
         .target(name: "NFVFunctions", dependencies: ["NFVKit", "NFVClassify"], swiftSettings: fast),
         // The `nfv` command: argument parsing, process orchestration for demo and bench.
         .executableTarget(
             name: "nfv",
-            dependencies: ["NFVManager", "NFVKit", "NFVFunctions", "NFVCore",
+            dependencies: ["NFVManager", "NFVKit", "NFVFunctions", "NFVCore", "NFVControl", "NFVOrchestration",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: fast),
         // An NF written outside the built-ins, showing the whole API.
@@ -59,6 +75,6 @@ let package = Package(
         .testTarget(name: "NFVClassifyTests", dependencies: ["NFVClassify", "TestSupport"]),
         .testTarget(name: "NFVFunctionsTests", dependencies: ["NFVFunctions", "NFVPacket", "TestSupport"], swiftSettings: dpdkSwift),
         .testTarget(name: "NFVSharedTests", dependencies: ["NFVShared", "NFVCore", "NFVRouting"], swiftSettings: dpdkSwift),
-        .testTarget(name: "IntegrationTests", dependencies: ["NFVCore", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["NFVCore", "NFVOrchestration", "TestSupport"]),
     ]
 )

@@ -482,6 +482,8 @@ enum {
     NFV_MSG_REFUSED = 4,      /* manager -> NF: request `seq` refused, because `text` */
     NFV_MSG_SET_CHAIN = 5,    /* NF -> manager: add or replace the chain named `text` as `chain` */
     NFV_MSG_REMOVE_CHAIN = 6, /* NF -> manager: remove the chain named `text` */
+    NFV_MSG_RELOAD = 7,       /* manager -> NF: reload your configuration (the API's reload) */
+    NFV_MSG_ALARM = 8,        /* NF -> manager: a threshold passed, described by `text` */
 };
 #define NFV_MSG_RING_SIZE 256
 #define NFV_MSG_TEXT_LEN 112

@@ -17,7 +17,7 @@ import Yams
 /// balance: {2: queue}    # several instances of a service: by flow (default) or queue
 /// ```
 /// and the steering keys `chains`, `port_chains`, `rules` and `permissions`
-/// (`SteeringConfigParser`).
+/// (`SteeringConfigParser`), and `nfs` and `api` (`NFsConfigParser`).
 public enum ConfigParser {
     public static func parse(_ text: String, file: String? = nil) throws(ConfigError) -> ManagerConfig {
         let root: Node?
@@ -105,11 +105,15 @@ public enum ConfigParser {
                 ruleLines = parsed.map(\.1)
             case "permissions":
                 config.permissions = try SteeringConfigParser.permissions(value, failAt)
+            case "nfs":
+                config.nfs = try NFsConfigParser.nfs(value, failAt)
+            case "api":
+                (config.apiListen, config.apiTokenFile) = try NFsConfigParser.api(value, failAt)
             case "wait_for_chain":
                 guard let b = value.bool else { throw fail("'wait_for_chain' must be true or false") }
                 config.waitForChain = b
             default:
-                throw ConfigError(file: file, line: line, problem: "unknown key '\(key.string ?? "?")'; known keys: name, ports, chain, exit_port, chains, port_chains, rules, permissions, pool_size, ring_size, max_idle_sleep_us, wait_for_chain, balance")
+                throw ConfigError(file: file, line: line, problem: "unknown key '\(key.string ?? "?")'; known keys: name, ports, chain, exit_port, chains, port_chains, rules, permissions, nfs, api, pool_size, ring_size, max_idle_sleep_us, wait_for_chain, balance")
             }
         }
         if let problem = config.exit.problem(portCount: config.ports.count) {

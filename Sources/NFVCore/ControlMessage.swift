@@ -11,6 +11,18 @@ public enum ManagerRequest: Sendable, Equatable {
     case setChain(ChainSpec)
     /// Remove a chain no rule or port default names. Needs `change_chains`.
     case removeChain(name: String)
+    /// Report that a threshold passed (`text`: what, such as the source
+    /// and its rate). Needs no permission; the manager publishes it as an
+    /// `alarm` event for controllers to act on, and answers `done`.
+    case alarm(String)
+}
+
+/// What the manager sends an NF: the answer to one of its requests, or a
+/// command of its own.
+public enum ManagerMessage: Sendable, Equatable {
+    case reply(ManagerReply)
+    /// Reload your configuration (what SIGHUP asks too).
+    case reload
 }
 
 /// What the manager answers an NF's request `seq` with.

@@ -31,6 +31,22 @@ public struct ManagerConfig: Sendable, Equatable {
     /// How each service with several instances spreads packets over them
     /// (services not listed: by flow).
     public var balance: [ServiceID: Balance] = [:]
+    /// NFs the manager starts and supervises.
+    public var nfs: [Deployment] = []
+    /// The control API on loopback TCP too (`127.0.0.1:PORT`), besides its
+    /// Unix socket; clients there send the bearer token in `apiTokenFile`.
+    public var apiListen: String?
+    public var apiTokenFile: String?
+
+    /// One entry of `nfs:`: an NF and how many copies of it.
+    public struct Deployment: Sendable, Equatable {
+        public var spec: NFLaunchSpec
+        public var instances: Int
+        public init(spec: NFLaunchSpec, instances: Int = 1) {
+            self.spec = spec
+            self.instances = instances
+        }
+    }
 
     /// How a service spreads packets over its instances.
     public enum Balance: String, Sendable, Equatable {

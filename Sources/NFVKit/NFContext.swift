@@ -23,6 +23,8 @@ public final class NFContext {
     @usableFromInline let table: SharedTable
     @usableFromInline let messages: MessageChannel
     private var lastSeq: UInt32 = 0
+    /// Reload commands the manager sent (the API's reload).
+    var reloadCommands = 0
 
     init(instance: InstanceID, service: ServiceID, name: String, table: SharedTable, pool: PacketPool,
          supply: BufferSupply, steering: Steering, messages: MessageChannel, fault: FaultPoint?, signals: SignalWatcher) {
@@ -39,9 +41,10 @@ public final class NFContext {
         self.steering = steering
     }
 
-    /// How many reloads were asked for (SIGHUP) since the NF started: an NF
-    /// with a configuration re-reads it when this changes.
-    public var reloadRequests: Int { signals.reloads }
+    /// How many reloads were asked for since the NF started (the manager's
+    /// reload command, from the API, or SIGHUP): an NF with a configuration
+    /// re-reads it when this changes.
+    public var reloadRequests: Int { signals.reloads + reloadCommands }
 
     /// Asks the manager for `request` (install or remove a flow rule) and
     /// returns its number; the answer comes to the NF's

@@ -36,10 +36,16 @@ struct ReceiveLoop {
         self.idle = idle
     }
 
-    /// Hands the manager's answers to the NF (between bursts).
+    /// Hands the manager's answers to the NF and counts its reload
+    /// commands (`NFContext.reloadRequests`), between bursts.
     @inline(never) @usableFromInline
     func deliverReplies<NF: NetworkFunction>(_ nf: inout NF, _ context: NFContext) {
-        while let reply = context.messages.receiveReply() { nf.received(reply, context: context) }
+        while let message = context.messages.receiveMessage() {
+            switch message {
+            case .reply(let reply): nf.received(reply, context: context)
+            case .reload: context.reloadCommands += 1
+            }
+        }
     }
 
     @inlinable

@@ -25,7 +25,16 @@ public final class Manager {
     let steering: SteeringControl
     let ruleRequests: RuleRequests
     let stats: StatsCollector
+    let supervisor: Supervisor
+    /// Where the control API's commands queue for the control thread.
+    public let inbox: ControlInbox
+    let events: any EventSink
     let log: @Sendable (String) -> Void
+    let started = MonotonicClock.nanoseconds()
+    /// Set by the API's shutdown (control thread only).
+    var stopRequested = false
+    /// The statistics of the last once-a-second report (control thread only).
+    var latestStats: PlatformStats?
     /// Buffers the port drivers took when they started (RX descriptors, an
     /// AF_XDP fill ring): theirs until the ports close, and some drivers
     /// keep them even then.
@@ -33,7 +42,8 @@ public final class Manager {
 
     /// Starts DPDK, creates the pool, rings and table, and starts the ports.
     /// Cleans up what a crashed manager of the same name left behind.
-    public init(config: ManagerConfig, log: @escaping @Sendable (String) -> Void) throws {
+    public init(config: ManagerConfig, events: any EventSink = NoEvents(), log: @escaping @Sendable (String) -> Void) throws {
+        self.events = events
         try config.validate()
         let spec = try config.steering()
         self.config = config
@@ -60,7 +70,8 @@ public final class Manager {
             let table = try SharedTable.create(config: config, ringSize: config.ringSize, poolSize: config.poolSize)
             for p in ports { table.addPort(dpdkPortID: p.dpdkPortID, device: p.device) }
             steering = SteeringControl(spec: spec, table: table, log: log)
-            ruleRequests = RuleRequests(table: table, channels: channels, steering: steering, permissions: config.permissions, log: log)
+            ruleRequests = RuleRequests(table: table, channels: channels, steering: steering, permissions: config.permissions,
+                                        events: events, log: log)
             table.setManagerState(.running)
             supplies = supplyRings.enumerated().map { BufferSupply(ring: $1, slot: table.slot(InstanceID(UInt16($0 + 1)))) }
             io = PortIO(ports: ports, table: table)
@@ -75,7 +86,12 @@ public final class Manager {
                                supplies: supplies)
         registry = Registry(table: table, control: control, rxRings: rxRings, txRings: txRings,
                             waitForChain: config.waitForChain, chainServices: { [steering] in steering.chainServices },
-                            stats: stats, log: log)
+                            stats: stats, events: events, log: log)
+        // Its run-time folder: statistics, the API's socket, supervised NFs' output.
+        try? FileManager.default.createDirectory(atPath: names.runtimeDirectory, withIntermediateDirectories: true)
+        supervisor = Supervisor(platform: config.name, runDirectory: names.runtimeDirectory, table: table, events: events, log: log)
+        let bell = table.controlDoorbell
+        inbox = ControlInbox(wake: { bell.ring() })
         registry.onAdmit = { [ruleRequests] i, service in ruleRequests.admit(i, service: service, now: MonotonicClock.nanoseconds()) }
         dataplane = Dataplane(table: table, io: io, rxRings: rxRings, txRings: txRings, supplies: supplies, pool: pool,
                               control: control, flowTables: steering.flowTables,
@@ -95,19 +111,30 @@ public final class Manager {
     }
 
     /// Runs until `shouldStop()` (polled between passes, at least every
-    /// 50 ms) or `duration` seconds. `report` gets
+    /// 50 ms), the API's shutdown or `duration` seconds. Starts the
+    /// configuration's NFs (`nfs:`) under supervision; carries out the
+    /// control API's commands between passes. `report` gets
     /// the statistics once a second. Then stops every NF and the ports.
     public func run(duration: Double?, shouldStop: () -> Bool, report: (PlatformStats) -> Void) -> Outcome {
         dataplane.start()
+        for d in config.nfs {
+            for _ in 0..<d.instances {
+                do { _ = try supervisor.launch(d.spec, now: MonotonicClock.nanoseconds()) } catch {
+                    log("cannot launch \(d.spec.kind) for service \(d.spec.service): \(error.message)")
+                }
+            }
+        }
         let chains = steering.spec.chains.compactMap { $0 }.map { "\($0.name) \($0.steps.map(\.rawValue))" }
         log("manager '\(config.name)' running: \(config.ports.count) port(s), pool of \(pool.size) buffers, chains: \(chains.isEmpty ? "none" : chains.joined(separator: ", ")), \(steering.spec.rules.count) rule(s)")
         let start = MonotonicClock.nanoseconds()
         let end = duration.map { start + UInt64($0 * 1e9) } ?? .max
         var nextReport = start + 1_000_000_000
         let bell = table.controlDoorbell
-        while !shouldStop() && MonotonicClock.nanoseconds() < end {
+        while !shouldStop() && !stopRequested && MonotonicClock.nanoseconds() < end {
             let now = MonotonicClock.nanoseconds()
+            inbox.drain { execute($0, now: now) }
             registry.poll(now: now, stopping: false)
+            let restarting = supervisor.poll(now: now)
             let moreRequests = ruleRequests.poll(now: now)
             _ = steering.publishPending()
             registry.updateRX()
@@ -120,8 +147,8 @@ public final class Manager {
             // sleep (their senders rang before the doorbell was armed).
             if moreRequests { continue }
             let armed = bell.arm()
-            if ruleRequests.anyWaiting { bell.disarm(); continue }
-            bell.wait(armed: armed, timeoutNanoseconds: registry.busy || steering.pending ? 5_000_000 : 50_000_000)
+            if ruleRequests.anyWaiting || inbox.anyWaiting { bell.disarm(); continue }
+            bell.wait(armed: armed, timeoutNanoseconds: registry.busy || steering.pending || restarting ? 5_000_000 : 50_000_000)
         }
         return shutdown(report: report)
     }
@@ -129,6 +156,7 @@ public final class Manager {
     private func snapshotAndReport(_ report: (PlatformStats) -> Void) -> PlatformStats {
         let s = stats.snapshot(reclaimed: registry.reclaimedTotal, strays: registry.straysAfterExit,
                                dataplaneSleeps: control.sleeps.load(ordering: .relaxed), steering: steering.stats)
+        latestStats = s
         report(s)
         return s
     }
@@ -137,6 +165,8 @@ public final class Manager {
     /// dataplane and ports, and checks that every buffer is back.
     private func shutdown(report: (PlatformStats) -> Void) -> Outcome {
         log("stopping: asking \(registry.pids.count) NF(s) to leave")
+        inbox.close()
+        supervisor.stopAll()
         table.setManagerState(.stopping)
         for pid in registry.pids { ProcessWatch.terminate(pid) }
         let deadline = MonotonicClock.nanoseconds() + 5_000_000_000
@@ -146,6 +176,7 @@ public final class Manager {
             table.controlDoorbell.wait(armed: armed, timeoutNanoseconds: 5_000_000)
         }
         if registry.anyInUse { log("some NFs did not leave within 5 s: \(registry.pids)") }
+        supervisor.reapAll()
         dataplane.stopAndWait()
         let freed = dataplane.reclaimAll()
         if freed > 0 { log("freed \(freed) buffers still held by NFs that did not leave") }

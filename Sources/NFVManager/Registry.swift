@@ -22,6 +22,7 @@ final class Registry {
     /// Runs when an instance is admitted to slot `i`, before it is running.
     var onAdmit: (Int, ServiceID) -> Void = { _, _ in }
     let stats: StatsCollector
+    let events: any EventSink
     let log: (String) -> Void
     private var watches = [ProcessWatch?](repeating: nil, count: Limits.maxNFs)
     /// When each slot left the service table (0: it has not).
@@ -35,7 +36,8 @@ final class Registry {
 
     init(table: SharedTable, control: DataplaneControl, rxRings: [DescriptorRing], txRings: [DescriptorRing],
          waitForChain: Bool, chainServices: @escaping () -> Set<ServiceID>, stats: StatsCollector,
-         log: @escaping (String) -> Void) {
+         events: any EventSink, log: @escaping (String) -> Void) {
+        self.events = events
         self.chainServices = chainServices
         self.stats = stats
         self.rxRings = rxRings
@@ -92,6 +94,8 @@ final class Registry {
             // Its process is gone: it reads no steering version any more.
             table.steering.clearReader(i + 1)
             log("NF '\(slot.name)' (pid \(slot.pid), instance \(i + 1), service \(slot.service.rawValue)) died; reclaiming its buffers")
+            events.publish(.nfDied, instance: i + 1, service: Int(slot.service.rawValue),
+                           message: "\(slot.name) (pid \(slot.pid)) died; its buffers are reclaimed")
             leaveService(i, slot, now: now)
         }
         if died[i] {
@@ -141,6 +145,8 @@ final class Registry {
         slot.setState(.running)
         updateRX()
         log("NF '\(slot.name)' (pid \(slot.pid)) registered: instance \(id.rawValue) of service \(service.rawValue)")
+        events.publish(.nfRegistered, instance: i + 1, service: Int(service.rawValue),
+                       message: "\(slot.name) (pid \(slot.pid)) registered")
     }
 
     /// Sets a service's instances and its consistent-hashing table.
@@ -208,6 +214,8 @@ final class Registry {
             log("instance \(i + 1) ('\(slot.name)'): \(slot.reclaimed) buffers returned to the pool")
         } else {
             log("NF '\(slot.name)' (pid \(slot.pid)) stopped: instance \(i + 1) of service \(slot.service.rawValue)")
+            events.publish(.nfStopped, instance: i + 1, service: Int(slot.service.rawValue),
+                           message: "\(slot.name) (pid \(slot.pid)) stopped")
             if slot.strays > 0 {
                 straysAfterExit += slot.strays
                 log("protocol fault: \(slot.strays) buffers stamped by instance \(i + 1), which exited cleanly, were in no ring")

@@ -20,9 +20,13 @@ final class RuleRequests {
     private var waiting: [(slot: Int, reply: ManagerReply)] = []
     /// Requests handled per slot per pass (the rest wait for the next pass).
     static let perPass = 64
+    /// Alarms an NF may raise a second (at least; more if its rule rate is higher).
+    static let alarmsPerSecond = 10
+    let events: any EventSink
 
     init(table: SharedTable, channels: [MessageChannel], steering: SteeringControl,
-         permissions: [ServiceID: NFPermissions], log: @escaping (String) -> Void) {
+         permissions: [ServiceID: NFPermissions], events: any EventSink, log: @escaping (String) -> Void) {
+        self.events = events
         self.table = table
         self.channels = channels
         self.steering = steering
@@ -33,7 +37,7 @@ final class RuleRequests {
     /// A new instance takes slot `i`: empty rings, a full bucket.
     func admit(_ i: Int, service: ServiceID, now: UInt64) {
         channels[i].reset()
-        tokens[i] = Double(permissions[service]?.rulesPerSecond ?? 0)
+        tokens[i] = Double(max(permissions[service]?.rulesPerSecond ?? 0, Self.alarmsPerSecond))
         toppedAt[i] = now
     }
 
@@ -105,6 +109,16 @@ final class RuleRequests {
             guard p.changeChains else {
                 return .refused(seq: seq, reason: "service \(slot.service.rawValue) may not change chains (permissions: change_chains)")
             }
+        case .alarm(let text):
+            // Through the same token bucket as changes would be: an NF
+            // raising alarms in a loop cannot flood the event stream.
+            let rate = Double(max(p.rulesPerSecond, Self.alarmsPerSecond))
+            tokens[i] = min(rate, tokens[i] + Double(now &- toppedAt[i]) / 1e9 * rate)
+            toppedAt[i] = now
+            guard tokens[i] >= 1 else { return .refused(seq: seq, reason: "rate limit: \(Int(rate)) alarms a second") }
+            tokens[i] -= 1
+            events.publish(.alarm, instance: i + 1, service: Int(slot.service.rawValue), message: text)
+            return .done(seq: seq, ruleID: 0, version: steering.version)
         }
         // Top up the bucket: rulesPerSecond tokens a second, at most that many.
         let rate = Double(p.rulesPerSecond)
@@ -143,10 +157,19 @@ final class RuleRequests {
                 try steering.change { (s) throws(SteeringSpec.Refusal) in try s.removeChain(named: name) }
                 tokens[i] -= 1
                 return .done(seq: seq, ruleID: 0, version: steering.version)
+            case .alarm:
+                preconditionFailure("answered above")
             }
         } catch {
             return .refused(seq: seq, reason: error.problem)
         }
+    }
+
+    /// Sends instance slot `i` a reload command; false when its ring is full.
+    func sendReload(to i: Int) -> Bool {
+        guard channels[i].sendReload() else { return false }
+        table.slot(InstanceID(UInt16(i + 1))).doorbell.ring()
+        return true
     }
 
     private func send(_ reply: ManagerReply, to i: Int) {

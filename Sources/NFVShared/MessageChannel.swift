@@ -65,16 +65,20 @@ public struct MessageChannel: @unchecked Sendable {
         case .removeChain(let name):
             m.type = UInt32(NFV_MSG_REMOVE_CHAIN)
             Self.setText(&m, name)
+        case .alarm(let text):
+            m.type = UInt32(NFV_MSG_ALARM)
+            Self.setText(&m, text)
         }
         return nfv_msg_send(up, &m) == 0
     }
 
-    /// The next reply, if any.
-    public func receiveReply() -> ManagerReply? {
+    /// The next message from the manager, if any.
+    public func receiveMessage() -> ManagerMessage? {
         var m = nfv_msg_t()
         guard nfv_msg_receive(down, &m) == 0 else { return nil }
-        if m.type == UInt32(NFV_MSG_DONE) { return .done(seq: m.seq, ruleID: m.rule_id, version: m.version) }
-        return .refused(seq: m.seq, reason: Self.text(m))
+        if m.type == UInt32(NFV_MSG_DONE) { return .reply(.done(seq: m.seq, ruleID: m.rule_id, version: m.version)) }
+        if m.type == UInt32(NFV_MSG_RELOAD) { return .reload }
+        return .reply(.refused(seq: m.seq, reason: Self.text(m)))
     }
 
     /// Whether a reply waits (one load of each end of the ring).
@@ -107,6 +111,7 @@ public struct MessageChannel: @unchecked Sendable {
             guard m.chain.exit_port >= -2 else { return (m.seq, nil, "exit port \(m.chain.exit_port)") }
             return (m.seq, .setChain(ChainSpec(name: Self.text(m), steps: steps, exit: ChainExit(encoded: m.chain.exit_port))), nil)
         case Int(NFV_MSG_REMOVE_CHAIN): return (m.seq, .removeChain(name: Self.text(m)), nil)
+        case Int(NFV_MSG_ALARM): return (m.seq, .alarm(Self.text(m)), nil)
         default: return (m.seq, nil, "unknown message type \(m.type)")
         }
     }
@@ -123,6 +128,13 @@ public struct MessageChannel: @unchecked Sendable {
             m.type = UInt32(NFV_MSG_REFUSED); m.seq = seq
             Self.setText(&m, reason)
         }
+        return nfv_msg_send(down, &m) == 0
+    }
+
+    /// Queues a reload command; false when the NF's ring is full.
+    public func sendReload() -> Bool {
+        var m = nfv_msg_t()
+        m.type = UInt32(NFV_MSG_RELOAD)
         return nfv_msg_send(down, &m) == 0
     }
 

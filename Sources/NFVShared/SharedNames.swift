@@ -17,6 +17,8 @@ public struct SharedNames: Sendable, Equatable {
     public var runtimeDirectory: String { "/var/run/swiftnfv/\(platform)" }
     /// Statistics as JSON, rewritten once a second by the manager.
     public var statsFile: String { "\(runtimeDirectory)/stats.json" }
+    /// The control API's Unix socket (root only).
+    public var apiSocket: String { "\(runtimeDirectory)/api.sock" }
 
     public static let table = "nfv_table"
     public static let pool = "nfv_pool"

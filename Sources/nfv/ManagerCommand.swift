@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NFVControl
 import NFVCore
 import NFVManager
 import NFVShared
@@ -23,6 +24,8 @@ struct ManagerCommand: ParsableCommand {
     @Option(help: "Stop after this many seconds.") var duration: Double?
     @Option(help: "Write the final statistics (JSON) to this file when it stops.") var finalStats: String?
     @Flag(help: "Do not print the statistics table.") var quiet = false
+    @Option(help: "Serve the control API on loopback TCP too, as 127.0.0.1:PORT (needs --api-token-file).") var apiListen: String?
+    @Option(help: "A file whose first line is the bearer token TCP clients of the API must send.") var apiTokenFile: String?
 
     func loadConfig() throws -> ManagerConfig {
         var c = ManagerConfig()
@@ -47,6 +50,14 @@ struct ManagerCommand: ParsableCommand {
         if let exitPort {
             do { c.exit = try ChainExit(parsing: exitPort) } catch { throw ValidationError("--exit-port: \(error.problem)") }
         }
+        if let apiListen {
+            guard APIAddress.loopback(apiListen) != nil else {
+                throw ValidationError("--api-listen '\(apiListen)': must be a loopback address and port, such as 127.0.0.1:8080")
+            }
+            c.apiListen = apiListen
+        }
+        if let apiTokenFile { c.apiTokenFile = apiTokenFile }
+        if c.apiListen != nil && c.apiTokenFile == nil { throw ValidationError("--api-listen needs --api-token-file (the bearer token TCP clients must send)") }
         if let poolSize { c.poolSize = poolSize }
         if let waitForChain { c.waitForChain = waitForChain }
         for item in balance {
@@ -65,7 +76,21 @@ struct ManagerCommand: ParsableCommand {
         let config = try loadConfig()
         // Before DPDK starts its threads, so they inherit the blocked signals.
         let signals = SignalWatcher()
-        let manager = try Manager(config: config, log: { Terminal.log($0) })
+        let token = try config.apiTokenFile.map { f in
+            do { return try ControlServer.token(fromFile: f) } catch { throw ValidationError("\(error)") }
+        }
+        let events = EventHub()
+        let manager = try Manager(config: config, events: events, log: { Terminal.log($0) })
+        let server = ControlServer(backend: manager.inbox, events: events,
+                                   options: .init(socketPath: manager.names.apiSocket, tcp: config.apiListen.flatMap(APIAddress.loopback),
+                                                  token: token))
+        do { try server.start() } catch {
+            // The manager is up: stop it cleanly before saying why.
+            _ = manager.run(duration: 0, shouldStop: { true }, report: { _ in })
+            throw ValidationError("\(error)")
+        }
+        defer { server.stop() }
+        Terminal.log("control API on \(manager.names.apiSocket)" + (config.apiListen.map { " and http://\($0) (bearer token)" } ?? ""))
         let live = !quiet && Terminal.isInteractive
         let outcome = manager.run(duration: duration, shouldStop: { signals.stopRequested }) { stats in
             guard !quiet else { return }
