@@ -81,6 +81,24 @@ struct APIRoutes: Sendable {
 
     struct ScaleRequest: Decodable { var instances: Int }
 
+    /// Every route's path and methods (for 405 and its Allow header; keep in step with `router`).
+    static let allowedMethods: [(path: [String], methods: [String])] = [
+        ("/openapi.json", ["GET"]), ("/", ["GET"]), ("/console", ["GET"]), ("/metrics", ["GET"]),
+        ("/v1/status", ["GET"]), ("/v1/ports", ["GET"]), ("/v1/nfs", ["GET", "POST"]), ("/v1/nfs/:instance", ["GET", "DELETE"]),
+        ("/v1/nfs/:instance/reload", ["POST"]), ("/v1/services", ["GET"]), ("/v1/services/:service/scale", ["POST"]),
+        ("/v1/chains", ["GET"]), ("/v1/chains/:name", ["PUT", "DELETE"]), ("/v1/rules", ["GET", "POST"]),
+        ("/v1/rules/:id", ["PUT", "DELETE"]), ("/v1/stats", ["GET"]), ("/v1/events", ["GET"]), ("/v1/events/stream", ["GET"]),
+        ("/v1/shutdown", ["POST"]),
+    ].map { (path: $0.0.split(separator: "/").map(String.init), methods: $0.1) }
+
+    /// The methods `path` answers to (empty: no such path).
+    static func methods(for path: String) -> [String] {
+        let parts = path.split(separator: "/").map(String.init)
+        return allowedMethods.first { route in
+            route.path.count == parts.count && zip(route.path, parts).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
+        }?.methods ?? []
+    }
+
     private func run(_ command: ControlCommand) async -> Response {
         let reply = await backend.perform(command)
         return Self.response(reply.status, reply.body)
@@ -171,7 +189,8 @@ struct APIRoutes: Sendable {
 }
 
 /// Turns every error a route or the router throws into a JSON `APIError`
-/// (404 for an unknown path included).
+/// (404 for an unknown path, 405 with `Allow` for a known path asked with
+/// a method it does not take).
 struct JSONErrors<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -179,6 +198,12 @@ struct JSONErrors<Context: RequestContext>: RouterMiddleware {
         } catch let e as APIError {
             return APIRoutes.response(e.status, ControlReply.error(e.status, e.message).body)
         } catch let e as HTTPError {
+            let methods = APIRoutes.methods(for: request.uri.path)
+            if e.status == .notFound, !methods.isEmpty, !methods.contains(request.method.rawValue) {
+                var r = APIRoutes.response(405, ControlReply.error(405, "\(request.uri.path) takes \(methods.joined(separator: ", ")), not \(request.method)").body)
+                r.headers[.allow] = methods.joined(separator: ", ")
+                return r
+            }
             let status = Int(e.status.code)
             let message = e.status == .notFound ? "no such resource: \(request.method) \(request.uri.path)" : (e.body ?? e.status.reasonPhrase)
             return APIRoutes.response(status, ControlReply.error(status, message).body)

@@ -5,6 +5,6 @@ struct NFV: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nfv",
         abstract: "SwiftNFV: an NF manager and network functions on DPDK shared memory.",
-        subcommands: [ManagerCommand.self, NFCommand.self, DemoCommand.self, BenchCommand.self, StatsCommand.self,
+        subcommands: [ManagerCommand.self, NFCommand.self, DemoCommand.self, BenchCommand.self, CtlCommand.self, UpCommand.self, DownCommand.self,
                       CleanupCommand.self])
 }

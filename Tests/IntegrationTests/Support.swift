@@ -1,9 +1,11 @@
 import Foundation
+import NFVOrchestration
 import XCTest
 
 /// Runs the real `nfv` binary as separate processes (manager and NFs), the
-/// way an operator would, and reads what they print and the statistics the
-/// manager writes.
+/// way an operator would; knows they are ready, and reads the statistics,
+/// through the manager's control API (`PlatformControl`), and keeps what
+/// they print.
 final class Platform {
     static var binary: String {
         if let b = ProcessInfo.processInfo.environment["NFV_BIN"] { return b }
@@ -13,6 +15,8 @@ final class Platform {
 
     let name: String
     let dir: URL
+    /// The manager's control API.
+    var control: PlatformControl { PlatformControl(platform: name) }
     private(set) var manager: Child?
     private(set) var nfs: [Child] = []
 
@@ -82,42 +86,45 @@ final class Platform {
         let m = try Child(args: ["manager", "--name", name, "--quiet", "--final-stats", finalStatsFile.path] + args,
                           dir: dir, label: "manager")
         manager = m
-        guard waitFor(timeout: 30, { m.stderr.contains("running:") || !m.isRunning }), m.isRunning else {
-            XCTFail("manager did not start: \(m.stderr)", file: file, line: line)
+        do { try control.waitUntilReady(timeout: 30, isAlive: { m.isRunning }) } catch {
+            XCTFail("manager did not start: \(error)\n\(m.stderr)", file: file, line: line)
             throw CancellationError()
         }
         return m
     }
 
-    /// Starts an NF and waits until the manager registered it.
+    /// Starts an NF and waits until the manager lists its process as running.
     @discardableResult
     func startNF(_ args: [String], environment: [String: String] = [:], file: StaticString = #filePath,
                  line: UInt = #line) throws -> Child {
-        let before = registrations
         let c = try Child(args: ["nf"] + args + ["--manager", name], dir: dir, label: "nf\(nfs.count)", environment: environment)
         nfs.append(c)
-        guard waitFor(timeout: 30, { self.registrations > before || !c.isRunning }), c.isRunning else {
+        guard waitUntilRegistered(c) else {
             XCTFail("NF \(args) did not register: \(c.stderr)", file: file, line: line)
             throw CancellationError()
         }
         return c
     }
 
+    /// Waits until the API lists `c`'s process as a running instance (or it exited).
+    func waitUntilRegistered(_ c: Child) -> Bool {
+        waitFor(timeout: 30) {
+            !c.isRunning || ((try? self.control.client.nfs()) ?? []).contains { $0.pid == c.pid && $0.state == "running" }
+        } && c.isRunning
+    }
+
     /// Starts an NF program other than `nfv` (such as the example NF) and
     /// waits until the manager registered it.
     @discardableResult
     func startProgram(_ path: String, _ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Child {
-        let before = registrations
         let c = try Child(args: args, dir: dir, label: "nf\(nfs.count)", executable: path)
         nfs.append(c)
-        guard waitFor(timeout: 30, { self.registrations > before || !c.isRunning }), c.isRunning else {
+        guard waitUntilRegistered(c) else {
             XCTFail("\(path) did not register: \(c.stderr)", file: file, line: line)
             throw CancellationError()
         }
         return c
     }
-
-    var registrations: Int { managerLines("registered:") }
 
     /// How many times the manager has printed `text` so far.
     func managerLines(_ text: String) -> Int { (manager?.stderr.components(separatedBy: text).count ?? 1) - 1 }
@@ -125,11 +132,11 @@ final class Platform {
     /// Where the manager writes its final statistics when it stops.
     var finalStatsFile: URL { dir.appendingPathComponent("final-stats.json") }
 
-    /// The statistics the manager last wrote: while it runs, the live ones;
-    /// once it stopped (its run-time folder is gone), the final ones.
+    /// The platform's statistics: while the manager runs, the live ones
+    /// (the API's, refreshed once a second); once it stopped, the final ones.
     var stats: [String: Any]? {
-        guard let d = FileManager.default.contents(atPath: "/var/run/swiftnfv/\(name)/stats.json")
-                ?? FileManager.default.contents(atPath: finalStatsFile.path) else { return nil }
+        let live = (try? control.client.request("GET", "/v1/stats")).flatMap { $0.status == 200 ? $0.body : nil }
+        guard let d = live ?? FileManager.default.contents(atPath: finalStatsFile.path) else { return nil }
         return try? JSONSerialization.jsonObject(with: d) as? [String: Any]
     }
 

@@ -1,0 +1,268 @@
+import ArgumentParser
+import Foundation
+import NFVCore
+import NFVOrchestration
+
+/// `nfv ctl`: a running platform, through its control API.
+struct CtlCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ctl", abstract: "Inspect and change a running platform through its control API.",
+        subcommands: [CtlPorts.self, CtlNFs.self, CtlServices.self, CtlChains.self, CtlRules.self, CtlStats.self, CtlEvents.self,
+                      CtlLaunch.self, CtlStop.self, CtlScale.self, CtlReload.self, CtlRule.self, CtlChain.self])
+}
+
+/// Where the API is, and how to print.
+struct CtlOptions: ParsableArguments {
+    @Option(help: "The platform's name.") var name = "default"
+    @Option(help: "Use the API on loopback TCP (127.0.0.1:PORT) instead of the Unix socket.") var api: String?
+    @Option(help: "With --api: a file whose first line is the bearer token.") var tokenFile: String?
+    @Flag(help: "Print JSON (for scripts) instead of a table.") var json = false
+
+    func client() throws -> ControlClient {
+        guard let api else { return ControlClient(platform: name) }
+        guard let (host, port) = APIAddress.loopback(api) else { throw ValidationError("--api '\(api)': a loopback address and port, such as 127.0.0.1:8080") }
+        guard let tokenFile, let text = try? String(contentsOfFile: tokenFile, encoding: .utf8),
+              let token = text.split(whereSeparator: \.isNewline).first.map(String.init) else {
+            throw ValidationError("--api needs --token-file, a readable file whose first line is the bearer token")
+        }
+        return ControlClient(endpoint: .tcp(host: host, port: port, token: token), platform: name)
+    }
+
+    /// Runs `call`, turning the API's and the client's errors into one clear line.
+    func call<T>(_ call: (ControlClient) throws -> T) throws -> T {
+        let c = try client()
+        do { return try call(c) } catch let e as APIError {
+            throw ValidationError("the manager refused: \(e.message) (\(e.status))")
+        } catch let e as ControlClient.Failure {
+            throw ValidationError(e.description)
+        }
+    }
+
+    /// Prints `value` as JSON, or `table()`.
+    func show<T: Encodable>(_ value: T, table: () -> String) {
+        if json {
+            let e = JSONEncoder()
+            e.outputFormatting = [.prettyPrinted, .sortedKeys]
+            Terminal.out(String(decoding: (try? e.encode(value)) ?? Data(), as: UTF8.self))
+        } else {
+            Terminal.out(table())
+        }
+    }
+}
+
+struct CtlPorts: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ports", abstract: "Ports and their counters.")
+    @OptionGroup var o: CtlOptions
+    func run() throws {
+        let ports = try o.call { try $0.ports() }
+        o.show(ports) {
+            TextTable.render(["PORT", "DEVICE", "DEFAULT CHAIN", "RX", "TX", "DROPPED", "RX MPPS", "TX MPPS"], ports.map {
+                ["\($0.port)", $0.device, $0.defaultChain ?? "-", "\($0.rx)", "\($0.tx)", "\($0.dropped)",
+                 StatsTable.fixed($0.rxMpps, 3), StatsTable.fixed($0.txMpps, 3)]
+            })
+        }
+    }
+}
+
+struct CtlNFs: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "nfs", abstract: "NF instances, registered or supervised.")
+    @OptionGroup var o: CtlOptions
+    func run() throws {
+        let nfs = try o.call { try $0.nfs() }
+        o.show(nfs) {
+            TextTable.render(["INSTANCE", "SERVICE", "NAME", "PID", "STATE", "SUPERVISED", "RESTARTS", "RX", "TX", "DROPPED", "RX RING"], nfs.map {
+                ["\($0.instance)", "\($0.service)", $0.name, "\($0.pid)", $0.state,
+                 $0.supervised ? ($0.launch?.restart.rawValue ?? "yes") : "no", "\($0.restarts)", "\($0.rx)", "\($0.tx)",
+                 "\($0.dropped)", "\($0.rxRing)"]
+            })
+        }
+    }
+}
+
+struct CtlServices: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "services", abstract: "Services, their instances and sums since start.")
+    @OptionGroup var o: CtlOptions
+    func run() throws {
+        let services = try o.call { try $0.services() }
+        o.show(services) {
+            TextTable.render(["SERVICE", "INSTANCES", "SUPERVISED", "RX", "TX", "DROPPED"], services.map {
+                ["\($0.service)", $0.instances.map(String.init).joined(separator: ","), $0.supervised.map(String.init).joined(separator: ","),
+                 "\($0.rx)", "\($0.tx)", "\($0.dropped.values.reduce(0, +))"]
+            })
+        }
+    }
+}
+
+struct CtlChains: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "chains", abstract: "Chains.")
+    @OptionGroup var o: CtlOptions
+    func run() throws {
+        let chains = try o.call { try $0.chains() }
+        o.show(chains) {
+            TextTable.render(["NAME", "INDEX", "STEPS", "EXIT"], chains.map {
+                [$0.name, "\($0.index)", $0.steps.map(String.init).joined(separator: " -> "), $0.exit]
+            })
+        }
+    }
+}
+
+struct CtlRules: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rules", abstract: "Flow rules, in table order.")
+    @OptionGroup var o: CtlOptions
+    func run() throws {
+        let rules = try o.call { try $0.rules() }
+        o.show(rules) {
+            TextTable.render(["ID", "PRIORITY", "MATCH", "TO", "OWNER"], rules.map { r in
+                let match = [r.in_port.map { "in_port \($0)" }, r.vlan.map { "vlan \($0)" }, r.proto.map { "proto \($0)" },
+                             r.src.map { "src \($0)" }, r.dst.map { "dst \($0)" }, r.src_port.map { "src_port \($0)" },
+                             r.dst_port.map { "dst_port \($0)" }].compactMap { $0 }.joined(separator: " ")
+                return ["\(r.id)", "\(r.priority)", match.isEmpty ? "any" : match, r.to, r.owner.map { "instance \($0)" } ?? "-"]
+            })
+        }
+    }
+}
+
+struct CtlStats: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stats", abstract: "The platform's statistics (refreshed once a second).")
+    @OptionGroup var o: CtlOptions
+    @Flag(help: "Keep showing them, once a second, until Ctrl-C.") var watch = false
+    func run() throws {
+        repeat {
+            let stats = try o.call { try $0.stats() }
+            o.show(stats) { (watch && Terminal.isInteractive ? Terminal.clear : "") + StatsTable.render(stats) }
+            if watch { usleep(1_000_000) }
+        } while watch
+    }
+}
+
+struct CtlEvents: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "events", abstract: "The platform's events; with --follow, as they happen.")
+    @OptionGroup var o: CtlOptions
+    @Flag(help: "Keep following the stream until Ctrl-C.") var follow = false
+    @Option(help: "Only events after this number.") var since: UInt64 = 0
+
+    func run() throws {
+        let e = JSONEncoder()
+        e.outputFormatting = .sortedKeys
+        func show(_ event: PlatformEvent) {
+            if o.json {
+                Terminal.out(String(decoding: (try? e.encode(event)) ?? Data(), as: UTF8.self))
+            } else {
+                let t = Int(event.time) % 86400
+                let stamp = String(format: "%02d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
+                Terminal.out("\(event.seq)\t\(stamp)\t\(event.kind.rawValue)\t\(event.message)")
+            }
+        }
+        if follow {
+            try o.call { try $0.followEvents(after: since) { show($0); return true } }
+        } else {
+            for event in try o.call({ try $0.events(after: since) }) { show(event) }
+        }
+    }
+}
+
+struct CtlLaunch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "launch", abstract: "Start an NF under the manager's supervision.",
+        discussion: "Options after -- go to the NF: nfv ctl launch forward --service 2 -- --to service:3")
+    @OptionGroup var o: CtlOptions
+    @Argument(help: "A built-in NF (forward, monitor, firewall, ...) or the absolute path of an NF program.") var kind: String
+    @Option(help: "Its service.") var service: Int
+    @Option(help: "Pin it to a CPU.") var cpu: Int?
+    @Option(help: "always, on-failure or never.") var restart = "on-failure"
+    @Option(help: "Take this instance ID.") var instance: Int?
+    @Flag(help: "Wait until it has registered.") var wait = false
+    @Argument(parsing: .postTerminator, help: "Its own options.") var args: [String] = []
+
+    func run() throws {
+        guard let policy = RestartPolicy(rawValue: restart) else { throw ValidationError("--restart '\(restart)': always, on-failure or never") }
+        let program = kind.hasPrefix("/")
+        let spec = NFLaunchSpec(kind: program ? "program" : kind, program: program ? kind : nil, service: service, args: args,
+                                cpu: cpu, restart: policy, instance: instance)
+        var nf = try o.call { try $0.launch(spec) }
+        if wait { nf = try o.call { try PlatformControl(client: $0).waitUntilRegistered(nf.instance, timeout: 30) } }
+        o.show(nf) { "instance \(nf.instance): \(nf.name) for service \(nf.service), pid \(nf.pid), \(nf.state)" }
+    }
+}
+
+struct CtlStop: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop an NF instance (a supervised one is not restarted).")
+    @OptionGroup var o: CtlOptions
+    @Argument(help: "The instance ID.") var instance: Int
+    func run() throws {
+        let nf = try o.call { try $0.stop(instance) }
+        o.show(nf) { "instance \(nf.instance) (\(nf.name)): stopping" }
+    }
+}
+
+struct CtlScale: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "scale", abstract: "Start or stop supervised instances until a service has N.")
+    @OptionGroup var o: CtlOptions
+    @Argument(help: "The service.") var service: Int
+    @Argument(help: "How many supervised instances it should have.") var instances: Int
+    func run() throws {
+        let r = try o.call { try $0.scale(service: service, to: instances) }
+        o.show(r) { "service \(r.service): \(r.instances) instances; launched \(r.launched), stopping \(r.stopping)" }
+    }
+}
+
+struct CtlReload: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reload", abstract: "Ask an NF instance to reload its configuration.")
+    @OptionGroup var o: CtlOptions
+    @Argument(help: "The instance ID.") var instance: Int
+    func run() throws {
+        let nf = try o.call { try $0.reload(instance) }
+        o.show(nf) { "instance \(nf.instance) (\(nf.name)): reload sent" }
+    }
+}
+
+struct CtlRule: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rule", abstract: "Add or remove a flow rule.",
+                                                    subcommands: [Add.self, Remove.self])
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a rule, written as in rules: ('{src: 10.0.0.0/8, to: \"chain:scrub\"}').")
+        @OptionGroup var o: CtlOptions
+        @Argument(help: "The rule.") var rule: String
+        func run() throws {
+            let c = try o.call { try $0.addRule(rule) }
+            o.show(c) { "rule \(c.rule?.id ?? 0) added (steering version \(c.version))" }
+        }
+    }
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove a rule.")
+        @OptionGroup var o: CtlOptions
+        @Argument(help: "The rule's ID.") var id: UInt32
+        func run() throws {
+            let c = try o.call { try $0.removeRule(id) }
+            o.show(c) { "rule \(id) removed (steering version \(c.version))" }
+        }
+    }
+}
+
+struct CtlChain: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "chain", abstract: "Add, replace or remove a chain.",
+                                                    subcommands: [Add.self, Remove.self])
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add or replace a chain: nfv ctl chain add web 1,2 [--exit other].")
+        @OptionGroup var o: CtlOptions
+        @Argument(help: "Its name.") var chain: String
+        @Argument(help: "Its services, in order: 1,2,3.") var steps: String
+        @Option(help: "Where packets leave after it: input, other or a port.") var exit = "input"
+        func run() throws {
+            let list = steps.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !list.isEmpty, list.allSatisfy({ Int($0) != nil }) else { throw ValidationError("steps '\(steps)': service IDs separated by commas, such as 1,2,3") }
+            let exitJSON = Int(exit) != nil ? exit : "\"\(exit)\""
+            let c = try o.call { try $0.setChain(chain, "{\"steps\": [\(list.joined(separator: ", "))], \"exit\": \(exitJSON)}") }
+            o.show(c) { "chain \(chain) set (steering version \(c.version))" }
+        }
+    }
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove a chain.")
+        @OptionGroup var o: CtlOptions
+        @Argument(help: "Its name.") var chain: String
+        func run() throws {
+            let c = try o.call { try $0.removeChain(chain) }
+            o.show(c) { "chain \(chain) removed (steering version \(c.version))" }
+        }
+    }
+}
