@@ -15,11 +15,13 @@ build: setup
 demo: build
 	$(NFV_RELEASE) demo
 
-# The model of the ownership protocol, unit tests, then multi-process
-# integration tests against the debug `nfv`.
+# The models of the lock-free protocols, unit tests, multi-process
+# integration tests against the debug `nfv`, then the control API fuzzed
+# against its OpenAPI document (schemathesis).
 test: setup verify
 	$(SWIFT) build --build-tests
 	NFV_BIN=$(CURDIR)/.build/debug/nfv $(SWIFT) test --skip-build --disable-swift-testing
+	scripts/api-fuzz.sh $(CURDIR)/.build/debug/nfv
 
 # Model-checks the ownership protocol (spin); known-bad variants must fail.
 verify: setup

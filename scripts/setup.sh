@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what SwiftNFV needs on a Debian machine, idempotently:
 # DPDK 22.11 (dpdk, libdpdk-dev), spin (the protocol model), huge pages,
-# a hugetlbfs mount.
+# a hugetlbfs mount; for the tests of the control plane, curl, Chromium
+# (the web console's test), python3-matplotlib (the DoS benchmark's plot)
+# and schemathesis from PyPI (the API fuzzer).
 # Run as root. Safe to run again: it only does what is missing.
 set -euo pipefail
 
@@ -16,7 +18,7 @@ need_root() {
 }
 
 missing=()
-for p in dpdk libdpdk-dev pkg-config iproute2 ethtool tcpdump python3 util-linux spin gcc; do
+for p in dpdk libdpdk-dev pkg-config iproute2 ethtool tcpdump python3 util-linux spin gcc curl chromium python3-matplotlib; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -40,4 +42,12 @@ if ! grep -q ' hugetlbfs ' /proc/mounts; then
     mkdir -p /dev/hugepages
     mount -t hugetlbfs nodev /dev/hugepages
     say "mounted hugetlbfs at /dev/hugepages"
+fi
+
+if ! command -v schemathesis >/dev/null; then
+    say "installing schemathesis (PyPI), the control API's fuzzer"
+    python3 -m pip install --quiet --disable-pip-version-check schemathesis >/dev/null 2>&1 \
+        || python3 -m pip install --quiet --break-system-packages schemathesis >/dev/null \
+        || { say "cannot install schemathesis: python3 -m pip install schemathesis"; exit 1; }
+    hash -r
 fi

@@ -56,6 +56,9 @@ enum OpenAPIDocument {
      },
      "steeringVersion": {
       "type": "integer"
+     },
+     "standbyReady": {
+      "type": "boolean"
      }
     },
     "required": [

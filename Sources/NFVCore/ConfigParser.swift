@@ -14,6 +14,7 @@ import Yams
 /// ring_size: 16384       # descriptors per NF ring
 /// max_idle_sleep_us: 200 # longest sleep between port polls when idle
 /// wait_for_chain: false  # hold RX until every chain service has an instance
+/// standby: true          # keep an NF process attached for fast launches
 /// balance: {2: queue}    # several instances of a service: by flow (default) or queue
 /// ```
 /// and the steering keys `chains`, `port_chains`, `rules` and `permissions`
@@ -109,11 +110,14 @@ public enum ConfigParser {
                 config.nfs = try NFsConfigParser.nfs(value, failAt)
             case "api":
                 (config.apiListen, config.apiTokenFile) = try NFsConfigParser.api(value, failAt)
+            case "standby":
+                guard let b = value.bool else { throw fail("'standby' must be true or false") }
+                config.standby = b
             case "wait_for_chain":
                 guard let b = value.bool else { throw fail("'wait_for_chain' must be true or false") }
                 config.waitForChain = b
             default:
-                throw ConfigError(file: file, line: line, problem: "unknown key '\(key.string ?? "?")'; known keys: name, ports, chain, exit_port, chains, port_chains, rules, permissions, nfs, api, pool_size, ring_size, max_idle_sleep_us, wait_for_chain, balance")
+                throw ConfigError(file: file, line: line, problem: "unknown key '\(key.string ?? "?")'; known keys: name, ports, chain, exit_port, chains, port_chains, rules, permissions, nfs, api, standby, pool_size, ring_size, max_idle_sleep_us, wait_for_chain, balance")
             }
         }
         if let problem = config.exit.problem(portCount: config.ports.count) {

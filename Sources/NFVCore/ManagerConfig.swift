@@ -31,6 +31,9 @@ public struct ManagerConfig: Sendable, Equatable {
     /// How each service with several instances spreads packets over them
     /// (services not listed: by flow).
     public var balance: [ServiceID: Balance] = [:]
+    /// Keep a standby NF process attached, so that launching a built-in NF
+    /// hands it over instead of waiting for a new process's DPDK start-up.
+    public var standby = true
     /// NFs the manager starts and supervises.
     public var nfs: [Deployment] = []
     /// The control API on loopback TCP too (`127.0.0.1:PORT`), besides its

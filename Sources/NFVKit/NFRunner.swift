@@ -1,3 +1,4 @@
+import Foundation
 import NFVCore
 import NFVShared
 #if canImport(Glibc)
@@ -11,22 +12,24 @@ import Glibc
 public enum NFRunner {
     /// Runs `nf` until it is told to stop. Throws when it cannot start
     /// (no manager, refused registration); returns a summary otherwise.
-    public static func run<NF: NetworkFunction>(_ nf: inout NF, options: NFOptions) throws -> NFSummary {
-        // Before DPDK starts its threads, so they inherit the blocked signals.
-        let signals = SignalWatcher()
+    public static func run<NF: NetworkFunction>(_ nf: inout NF, options: NFOptions, attachment: NFAttachment? = nil) throws -> NFSummary {
+        var trace = attachment?.handedOverAt.map(StartupTrace.init(launchedAt:)) ?? StartupTrace.fromEnvironment()
+        trace?.mark("main")
+        guard attachment == nil || attachment!.platform == options.platform else {
+            throw NFVError.invalid("this standby is attached to '\(attachment!.platform)', not '\(options.platform)'")
+        }
         let fault = try FaultPoint.fromEnvironment()
         guard (1...Steering.maxBurst).contains(options.burstSize) else {
             throw NFVError.invalid("burst size \(options.burstSize): must be 1...\(Steering.maxBurst)")
         }
-        var staleFiles = 0
-        let env = try Environment(role: .secondary, names: SharedNames(platform: options.platform), removedStaleFiles: &staleFiles)
+        let attached = try attachment ?? NFAttachment(platform: options.platform)
+        let (signals, env, table, pool, rxRings) = (attached.signals, attached.env, attached.table, attached.pool, attached.rxRings)
+        trace?.mark("attached")
         var managerAlive = true
         defer { if managerAlive { env.shutdown() } }
         if let cpu = options.cpu { try env.pin(toCPU: cpu) }
-        let table = try SharedTable.lookup()
-        let pool = try PacketPool.lookup()
-        let rxRings = try (0..<Limits.maxNFs).map { i throws(NFVError) in try DescriptorRing.lookup(name: SharedNames.rxRing(slot: i)) }
         let slot = try Registration.register(table: table, options: options)
+        trace?.mark("registered")
         let index = Int(slot.id.rawValue) - 1
         let txRings = try (0..<Limits.maxNFs).map { i throws(NFVError) in try DescriptorRing.lookup(name: SharedNames.txRing(slot: i)) }
         let txRing = txRings[index]
@@ -44,6 +47,7 @@ public enum NFRunner {
             _ = deregister(slot: slot, rx: rxRings[index], table: table, steering: steering)
             throw error
         }
+        if let trace { FileHandle.standardError.write(Data((trace.line + "\n").utf8)) }
         let reason = loop.run(&nf, context: context, signals: signals)
         nf.finish(context: context)
         loop.counters.merge(steering.counters)

@@ -14,7 +14,7 @@ extension Manager {
             return .json(StatusInfo(name: config.name, pid: getpid(), state: stopRequested ? "stopping" : "running",
                                     uptimeSeconds: Double(now &- started) / 1e9, ports: io.ports.count,
                                     nfs: table.allSlots.filter { $0.state == .running }.count,
-                                    steeringVersion: table.steering.currentVersion))
+                                    steeringVersion: table.steering.currentVersion, standbyReady: supervisor.standbyReady))
         case .ports:
             let s = latestStats
             return .json((0..<table.portCount).map { i -> PortInfo in

@@ -135,6 +135,7 @@ public final class Manager {
             inbox.drain { execute($0, now: now) }
             registry.poll(now: now, stopping: false)
             let restarting = supervisor.poll(now: now)
+            if config.standby { supervisor.prepareStandby() }
             let moreRequests = ruleRequests.poll(now: now)
             _ = steering.publishPending()
             registry.updateRX()

@@ -57,6 +57,15 @@ final class Supervisor {
     /// This program (`nfv`), which runs the built-in NFs.
     let executable: String
     private(set) var records: [Int: Record] = [:]
+    /// A process already attached to the platform, waiting to be told which
+    /// built-in NF to run (`nfv nf standby`): a launch hands it over instead
+    /// of waiting for a new process's DPDK start-up. `input`: our end of its stdin.
+    private var standby: (pid: Int32, input: Int32, ready: Int32, log: String)?
+    /// Whether the standby has said it is attached.
+    private(set) var standbyReady = false
+    /// Standbys that exited before use, in a row (after 3, launches start fresh processes only).
+    private var standbyFailures = 0
+    private var standbyNumber = 0
 
     init(platform: String, runDirectory: String, table: SharedTable, events: any EventSink, log: @escaping (String) -> Void) {
         self.platform = platform
@@ -197,12 +206,35 @@ final class Supervisor {
     private func start(_ r: inout Record, now: UInt64) throws(NFVError) {
         let path = r.spec.kind == "program" ? r.spec.program! : executable
         let args = [path] + r.spec.arguments(platform: platform, instance: r.instance)
+        if r.spec.kind != "program", let pid = handOver(Array(args.dropFirst(2)), logFile: r.logFile) {
+            r.pid = pid
+            r.state = .starting
+            r.registered = false
+            r.stopRequested = false
+            r.startedAt = now
+            return
+        }
+        let pid = try spawn(path, args, stdin: nil, logFile: r.logFile)
+        r.pid = pid
+        r.state = .starting
+        r.registered = false
+        r.stopRequested = false
+        r.startedAt = now
+    }
+
+    /// Starts `path` with `args` (standard input from `stdin`, or
+    /// /dev/null; `readyFD` as its fd 3; output to `logFile`) in its own process group, with
+    /// `NFV_LAUNCHED_AT` for its start-up trace.
+    private func spawn(_ path: String, _ args: [String], stdin: Int32?, readyFD: Int32? = nil, logFile: String) throws(NFVError) -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, r.logFile, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        if let stdin { posix_spawn_file_actions_adddup2(&actions, stdin, 0) } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
+        posix_spawn_file_actions_addopen(&actions, 1, logFile, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if let readyFD { posix_spawn_file_actions_adddup2(&actions, readyFD, 3) }
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
@@ -213,34 +245,112 @@ final class Supervisor {
         posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
         let argv = args.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        // The spawn's moment, for the NF's start-up trace (`StartupTrace`).
+        var env = ProcessInfo.processInfo.environment.filter { $0.key != "NFV_LAUNCHED_AT" }.map { "\($0.key)=\($0.value)" }
+        env.append("NFV_LAUNCHED_AT=\(MonotonicClock.nanoseconds())")
+        let envp = env.map { strdup($0) } + [nil]
+        defer { envp.forEach { free($0) } }
         var pid: Int32 = 0
-        let rc = posix_spawn(&pid, path, &actions, &attr, argv, environ)
+        let rc = posix_spawn(&pid, path, &actions, &attr, argv, envp)
         guard rc == 0 else { throw .invalid("posix_spawn \(path): \(String(cString: strerror(rc)))") }
-        r.pid = pid
-        r.state = .starting
-        r.registered = false
-        r.stopRequested = false
-        r.startedAt = now
+        return pid
+    }
+
+    /// Keeps a standby ready (called each pass): starts one when there is
+    /// none, and notices one that exited before it was used.
+    func prepareStandby() {
+        if let s = standby {
+            if !standbyReady {
+                var byte: UInt8 = 0
+                if read(s.ready, &byte, 1) == 1 { standbyReady = true }
+            }
+            var status: Int32 = 0
+            guard waitpid(s.pid, &status, WNOHANG) == s.pid else { return }
+            close(s.input)
+            close(s.ready)
+            standby = nil
+            standbyReady = false
+            standbyFailures += 1
+            log("the standby NF process (pid \(s.pid)) exited before use; its output: \(s.log)")
+        }
+        guard standbyFailures < 3 else { return }
+        // Its input (the hand-over line) and its "attached" signal (one byte on fd 3).
+        var input: [Int32] = [0, 0], ready: [Int32] = [0, 0]
+        guard pipe(&input) == 0 else { return }
+        guard pipe(&ready) == 0 else { close(input[0]); close(input[1]); return }
+        // No end may leak into other children (the standby must see the end of its input).
+        for fd in input + ready { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        _ = fcntl(ready[0], F_SETFL, O_NONBLOCK)
+        standbyNumber += 1
+        let logFile = "\(runDirectory)/nf-standby-\(standbyNumber).log"
+        do {
+            let pid = try spawn(executable, [executable, "nf", "standby", "--manager", platform, "--ready-fd", "3"],
+                                stdin: input[0], readyFD: ready[1], logFile: logFile)
+            standby = (pid, input[1], ready[0], logFile)
+        } catch {
+            close(input[1])
+            close(ready[0])
+            standbyFailures += 1
+        }
+        close(input[0])
+        close(ready[1])
+        standbyReady = false
+    }
+
+    /// Hands `argv` (the NF's command line from its kind on) to the standby, which becomes the NF; returns its PID, or `nil` when there
+    /// is no standby (start a new process then).
+    private func handOver(_ argv: [String], logFile: String) -> Int32? {
+        guard let s = standby else { return nil }
+        standby = nil
+        standbyReady = false
+        close(s.ready)
+        struct Line: Encodable { var argv: [String]; var launchedAt: UInt64 }
+        guard var data = try? JSONEncoder().encode(Line(argv: argv, launchedAt: MonotonicClock.nanoseconds())) else { return nil }
+        data.append(0x0A)
+        let written = data.withUnsafeBytes { write(s.input, $0.baseAddress, $0.count) }
+        close(s.input)
+        guard written == data.count else {
+            kill(s.pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(s.pid, &status, 0)
+            return nil
+        }
+        standbyFailures = 0
+        // Its output from now on is the NF's.
+        unlink(logFile)
+        rename(s.log, logFile)
+        return s.pid
     }
 
     /// Marks every supervised NF as asked to stop (the manager is stopping:
     /// none is restarted) and signals it.
     func stopAll() {
         for i in records.keys { _ = stop(i) }
+        // The standby reads the end of its input, detaches and exits.
+        if let s = standby {
+            close(s.input)
+            close(s.ready)
+            standby = nil
+            standbyPID = s.pid
+        }
     }
+
+    /// The last standby, told to leave at shutdown (to be reaped).
+    private var standbyPID: Int32 = 0
 
     /// Waits for every supervised child that is still there (after the
     /// manager asked them all to leave), killing one that outstays 2 s.
     func reapAll() {
         let deadline = MonotonicClock.nanoseconds() + 2_000_000_000
-        for (i, r) in records where r.pid > 0 {
+        for pid in records.values.map(\.pid).filter({ $0 > 0 }) + (standbyPID > 0 ? [standbyPID] : []) {
             var status: Int32 = 0
-            while waitpid(r.pid, &status, WNOHANG) == 0 {
-                if MonotonicClock.nanoseconds() > deadline { kill(r.pid, SIGKILL) }
+            while waitpid(pid, &status, WNOHANG) == 0 {
+                if MonotonicClock.nanoseconds() > deadline { kill(pid, SIGKILL) }
                 usleep(1000)
             }
-            records[i]?.pid = 0
         }
+        for i in records.keys { records[i]?.pid = 0 }
+        standbyPID = 0
     }
 
     /// The API's view of supervised instance `i` (merged with its slot by the caller).

@@ -34,13 +34,12 @@ struct DemoCommand: ParsableCommand {
         try o.startNF(["speed-tester", "--service", "1", "--to", "service:2"] + tester + (latency ? ["--latency"] : [])) { line in
             lastRate.withLock { $0 = line }
         }
-        let names = SharedNames(platform: platform)
+        let api = o.control.client
         let start = Date()
         let live = Terminal.isInteractive
         while !signals.stopRequested && (duration <= 0 || Date().timeIntervalSince(start) < duration) {
             usleep(1_000_000)
-            guard let data = FileManager.default.contents(atPath: names.statsFile),
-                  let stats = try? JSONDecoder().decode(PlatformStats.self, from: data) else { continue }
+            guard let stats = try? api.stats() else { continue }
             Terminal.out((live ? Terminal.clear : "") + StatsTable.render(stats) + lastRate.withLock { $0 } + "\n"
                          + lastSample.withLock { $0 })
         }

@@ -1,8 +1,8 @@
 import Foundation
 import Synchronization
 
-/// Collects the lines a child process writes to a pipe, for waiting on a
-/// line and for showing what a failed child said.
+/// Collects the lines a child process writes to a pipe, for showing what a
+/// failed child said.
 final class LineCollector: Sendable {
     let pipe = Pipe()
     private let state = Mutex<(lines: [String], partial: Data)>(([], Data()))
@@ -29,17 +29,4 @@ final class LineCollector: Sendable {
     }
 
     var lines: [String] { state.withLock { $0.lines } }
-
-    /// Lines containing `text`.
-    func count(containing text: String) -> Int { lines.filter { $0.contains(text) }.count }
-
-    /// Waits until `count` lines contain `text`; `false` on timeout.
-    func wait(for text: String, count: Int = 1, timeout: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if self.count(containing: text) >= count { return true }
-            usleep(10_000)
-        }
-        return false
-    }
 }

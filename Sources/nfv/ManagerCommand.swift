@@ -19,6 +19,7 @@ struct ManagerCommand: ParsableCommand {
     var exitPort: String?
     @Option(help: "Packet buffers in the pool.") var poolSize: Int?
     @Option(help: "Hold port RX until every chain service has an instance.") var waitForChain: Bool?
+    @Flag(help: "Keep no standby NF process (launches then wait for a new process's DPDK start-up).") var noStandby = false
     @Option(help: "SERVICE:flow or SERVICE:queue, how a service spreads packets over its instances (repeat for more).")
     var balance: [String] = []
     @Option(help: "Stop after this many seconds.") var duration: Double?
@@ -58,6 +59,7 @@ struct ManagerCommand: ParsableCommand {
         }
         if let apiTokenFile { c.apiTokenFile = apiTokenFile }
         if c.apiListen != nil && c.apiTokenFile == nil { throw ValidationError("--api-listen needs --api-token-file (the bearer token TCP clients must send)") }
+        if noStandby { c.standby = false }
         if let poolSize { c.poolSize = poolSize }
         if let waitForChain { c.waitForChain = waitForChain }
         for item in balance {

@@ -36,9 +36,9 @@ struct NFCommonOptions: ParsableArguments {
         return o
     }
 
-    /// Runs `nf` and reports how it ended.
-    func run<NF: NetworkFunction>(_ nf: inout NF, name: String) throws {
-        let summary = try NFRunner.run(&nf, options: options(name: name))
+    /// Runs `nf` (on `attachment` when a standby process made it) and reports how it ended.
+    func run<NF: NetworkFunction>(_ nf: inout NF, name: String, attachment: NFAttachment?) throws {
+        let summary = try NFRunner.run(&nf, options: options(name: name), attachment: attachment)
         let c = summary.counters
         Terminal.log("\(name) #\(summary.instance.rawValue): \(summary.reason); rx \(c.rx), tx \(c.tx), dropped \(c.dropped + c.noRoute + c.ringFull), freed \(summary.freedAtStop) queued at stop")
         if summary.reason == .managerDied { throw ExitCode(1) }
@@ -64,47 +64,57 @@ struct DestinationOption: ExpressibleByArgument {
     }
 }
 
+/// A built-in NF's command: it runs on a fresh attachment, or on one a
+/// standby process (`nfv nf standby`) made before it knew what to run.
+protocol BuiltInNFCommand: ParsableCommand {
+    func run(attachment: NFAttachment?) throws
+}
+
+extension BuiltInNFCommand {
+    func run() throws { try run(attachment: nil) }
+}
+
 struct NFCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nf", abstract: "Run a built-in network function.",
         subcommands: [ForwardCommand.self, BridgeCommand.self, MonitorCommand.self, SpeedTesterCommand.self, SteerCommand.self,
-                      FirewallCommand.self, RouterCommand.self, ArpResponderCommand.self])
+                      FirewallCommand.self, RouterCommand.self, ArpResponderCommand.self, StandbyCommand.self])
 }
 
-struct ForwardCommand: ParsableCommand {
+struct ForwardCommand: BuiltInNFCommand {
     static let configuration = CommandConfiguration(commandName: "forward", abstract: "Send every packet to one destination.")
     @OptionGroup var common: NFCommonOptions
     @Option(help: "next, drop, port:N or service:N.", transform: DestinationOption.parse) var to = DestinationOption(.next)
 
-    func run() throws {
+    func run(attachment: NFAttachment?) throws {
         var nf = Forward(to: to.action)
-        try common.run(&nf, name: "forward")
+        try common.run(&nf, name: "forward", attachment: attachment)
     }
 }
 
-struct BridgeCommand: ParsableCommand {
+struct BridgeCommand: BuiltInNFCommand {
     static let configuration = CommandConfiguration(commandName: "bridge", abstract: "Send packets out of the other port of their pair (0<->1).")
     @OptionGroup var common: NFCommonOptions
 
-    func run() throws {
+    func run(attachment: NFAttachment?) throws {
         var nf = Bridge()
-        try common.run(&nf, name: "bridge")
+        try common.run(&nf, name: "bridge", attachment: attachment)
     }
 }
 
-struct MonitorCommand: ParsableCommand {
+struct MonitorCommand: BuiltInNFCommand {
     static let configuration = CommandConfiguration(commandName: "monitor", abstract: "Show rates and a sample of decoded headers; pass packets on.")
     @OptionGroup var common: NFCommonOptions
     @Option(help: "next, drop, port:N or service:N.", transform: DestinationOption.parse) var to = DestinationOption(.next)
     @Option(help: "Show a decoded header every N seconds (0: never).") var sampleEvery = 1
 
-    func run() throws {
+    func run(attachment: NFAttachment?) throws {
         var nf = Monitor(to: to.action, sampleEvery: sampleEvery)
-        try common.run(&nf, name: "monitor")
+        try common.run(&nf, name: "monitor", attachment: attachment)
     }
 }
 
-struct SpeedTesterCommand: ParsableCommand {
+struct SpeedTesterCommand: BuiltInNFCommand {
     static let configuration = CommandConfiguration(
         commandName: "speed-tester",
         abstract: "Keep packets in flight around a chain and report the rate they come back at.")
@@ -115,7 +125,7 @@ struct SpeedTesterCommand: ParsableCommand {
     @Flag(help: "Also measure round-trip latency (p50 / p99 / max).") var latency = false
     @Flag(help: "Print each report as one line of JSON.") var json = false
 
-    func run() throws {
+    func run(attachment: NFAttachment?) throws {
         let json = self.json
         var nf = SpeedTester(to: to.action, inFlight: packets, packetLength: length, latency: latency) { r in
             if json {
@@ -130,7 +140,7 @@ struct SpeedTesterCommand: ParsableCommand {
                 Terminal.out(line)
             }
         }
-        try common.run(&nf, name: "speed-tester")
+        try common.run(&nf, name: "speed-tester", attachment: attachment)
     }
 }
 
@@ -142,7 +152,7 @@ func readConfigFile(_ path: String) throws -> String {
     return text
 }
 
-struct SteerCommand: ParsableCommand {
+struct SteerCommand: BuiltInNFCommand {
     static let configuration = CommandConfiguration(
         commandName: "steer",
         abstract: "Set chains and rules through the manager's message API; optionally move a rule between targets at a rate.")
@@ -154,7 +164,7 @@ struct SteerCommand: ParsableCommand {
     @Option(help: "Targets to move it between: 'chain:b1,chain:b2'.") var targets: String?
     @Option(help: "Moves a second.") var rate = 1000
 
-    func run() throws {
+    func run(attachment: NFAttachment?) throws {
         let chainSpecs = try chains.map { try ConfigParser.chains($0) } ?? []
         let rules = try rule.map { try ConfigParser.rule($0) }
         var flipping: SteeringTool.Flip?
@@ -171,11 +181,11 @@ struct SteerCommand: ParsableCommand {
             flipping = SteeringTool.Flip(rule: r, targets: list, perSecond: rate)
         }
         var nf = SteeringTool(chains: chainSpecs, rules: rules, flip: flipping)
-        try common.run(&nf, name: "steer")
+        try common.run(&nf, name: "steer", attachment: attachment)
     }
 }
 
-struct FirewallCommand: ParsableCommand {
+struct FirewallCommand: BuiltInNFCommand {
     static let configuration = CommandConfiguration(
         commandName: "firewall", abstract: "Filter IPv4 by a rules file (first match wins); SIGHUP reloads it.")
     @OptionGroup var common: NFCommonOptions
@@ -183,13 +193,13 @@ struct FirewallCommand: ParsableCommand {
     @Option(help: "Where allowed packets go: next, port:N or service:N.", transform: DestinationOption.parse)
     var to = DestinationOption(.next)
 
-    func run() throws {
+    func run(attachment: NFAttachment?) throws {
         var nf = try Firewall(rulesFile: rules, to: to.action, text: readConfigFile(rules))
-        try common.run(&nf, name: "firewall")
+        try common.run(&nf, name: "firewall", attachment: attachment)
     }
 }
 
-struct RouterCommand: ParsableCommand {
+struct RouterCommand: BuiltInNFCommand {
     static let configuration = CommandConfiguration(
         commandName: "router", abstract: "Route IPv4 by longest prefix match, with ARP and ICMP time exceeded.")
     @OptionGroup var common: NFCommonOptions
@@ -199,13 +209,13 @@ struct RouterCommand: ParsableCommand {
 
     enum RouterExit: String, ExpressibleByArgument { case port, next }
 
-    func run() throws {
+    func run(attachment: NFAttachment?) throws {
         var nf = Router(config: try RouterConfig.parse(readConfigFile(routes), file: routes), continueChain: to == .next)
-        try common.run(&nf, name: "router")
+        try common.run(&nf, name: "router", attachment: attachment)
     }
 }
 
-struct ArpResponderCommand: ParsableCommand {
+struct ArpResponderCommand: BuiltInNFCommand {
     static let configuration = CommandConfiguration(
         commandName: "arp-responder", abstract: "Answer ARP requests for the platform's addresses.")
     @OptionGroup var common: NFCommonOptions
@@ -213,7 +223,7 @@ struct ArpResponderCommand: ParsableCommand {
     @Option(help: "Where other packets go: next, port:N or service:N.", transform: DestinationOption.parse)
     var to = DestinationOption(.next)
 
-    func run() throws {
+    func run(attachment: NFAttachment?) throws {
         var addresses: [PortID: [IPv4Address]] = [:]
         for item in ip {
             let parts = item.split(separator: ":")
@@ -223,6 +233,6 @@ struct ArpResponderCommand: ParsableCommand {
             addresses[PortID(port), default: []].append(a)
         }
         var nf = ArpResponder(addresses: addresses, to: to.action)
-        try common.run(&nf, name: "arp-responder")
+        try common.run(&nf, name: "arp-responder", attachment: attachment)
     }
 }

@@ -1,8 +1,10 @@
 import Foundation
 import NFVCore
+import NFVOrchestration
 
 /// Starts a manager and NFs as child processes of this `nfv` (for `demo` and
-/// `bench`), waits for each to be ready, and stops them all.
+/// `bench`), waits for each to be ready through the control API
+/// (`PlatformControl`), and stops them all.
 final class Orchestrator {
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -30,11 +32,14 @@ final class Orchestrator {
         p.standardOutput = FileHandle.nullDevice
         try p.run()
         manager = p
-        guard managerLog.wait(for: "running:", timeout: 20) else {
+        do { try control.waitUntilReady(timeout: 20, isAlive: { p.isRunning }) } catch {
             stopAll()
-            throw Failure(description: "the manager did not start:\n" + managerLog.lines.joined(separator: "\n"))
+            throw Failure(description: "the manager did not start: \(error)\n" + managerLog.lines.joined(separator: "\n"))
         }
     }
+
+    /// The manager's control API.
+    var control: PlatformControl { PlatformControl(platform: platform) }
 
     /// Starts an NF (`nfv nf ...`) and waits until the manager has
     /// registered it. `onOutput` gets each line it prints on standard output
@@ -42,7 +47,6 @@ final class Orchestrator {
     @discardableResult
     func startNF(_ args: [String], onOutput: @escaping @Sendable (String) -> Void = { _ in },
                  onLog: @escaping @Sendable (String) -> Void = { _ in }) throws -> Process {
-        let before = managerLog.count(containing: "registered:")
         let out = LineCollector(onLine: onOutput)
         let err = LineCollector(onLine: onLog)
         let p = Process()
@@ -53,7 +57,14 @@ final class Orchestrator {
         try p.run()
         nfs.append(p)
         collectors += [out, err]
-        guard managerLog.wait(for: "registered:", count: before + 1, timeout: 20) else {
+        let api = control.client
+        let deadline = Date().addingTimeInterval(20)
+        var registered = false
+        while !registered && p.isRunning && Date() < deadline {
+            registered = ((try? api.nfs()) ?? []).contains { $0.pid == p.processIdentifier && $0.state == "running" }
+            if !registered { usleep(2_000) }
+        }
+        guard registered else {
             stopAll()
             throw Failure(description: "NF '\(args.joined(separator: " "))' did not register:\n" + err.lines.joined(separator: "\n"))
         }

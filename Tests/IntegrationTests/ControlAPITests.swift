@@ -11,6 +11,8 @@ final class ControlAPITests: XCTestCase {
         let p = try Platform("api-launch")
         try p.startManager()
         let api = p.control.client
+        // The manager keeps a standby attached; the first launch becomes it.
+        XCTAssertTrue(waitFor(timeout: 30) { (try? api.status().standbyReady) == true })
         let first = try api.launch(NFLaunchSpec(kind: "forward", service: 3, args: ["--to", "drop"]))
         XCTAssertEqual(first.state, "starting")
         XCTAssertTrue(first.supervised)
@@ -37,7 +39,8 @@ final class ControlAPITests: XCTestCase {
 
     func testAKilledNFIsRestartedPerItsPolicyWithItsInstanceID() throws {
         let p = try Platform("api-restart")
-        try p.startManager()
+        // New processes only (the other tests' launches go through the standby).
+        try p.startManager(["--no-standby"])
         let api = p.control.client
         let always = try api.launch(NFLaunchSpec(kind: "forward", service: 1, args: ["--to", "drop"], restart: .always))
         let never = try api.launch(NFLaunchSpec(kind: "forward", service: 2, args: ["--to", "drop"], restart: .never))

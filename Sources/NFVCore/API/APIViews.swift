@@ -7,7 +7,11 @@ public struct StatusInfo: Codable, Sendable, Equatable {
     public var ports: Int
     public var nfs: Int
     public var steeringVersion: UInt64
-    public init(name: String, pid: Int32, state: String, uptimeSeconds: Double, ports: Int, nfs: Int, steeringVersion: UInt64) {
+    /// Whether a standby NF process is attached, ready to become the next launched built-in NF.
+    public var standbyReady: Bool
+    public init(name: String, pid: Int32, state: String, uptimeSeconds: Double, ports: Int, nfs: Int, steeringVersion: UInt64,
+                standbyReady: Bool = false) {
+        self.standbyReady = standbyReady
         self.name = name; self.pid = pid; self.state = state; self.uptimeSeconds = uptimeSeconds; self.ports = ports
         self.nfs = nfs; self.steeringVersion = steeringVersion
     }
