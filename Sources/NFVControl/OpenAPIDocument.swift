@@ -125,6 +125,7 @@ enum OpenAPIDocument {
        "router",
        "arp-responder",
        "steer",
+       "detector",
        "program"
       ]
      },

@@ -78,7 +78,7 @@ struct NFCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nf", abstract: "Run a built-in network function.",
         subcommands: [ForwardCommand.self, BridgeCommand.self, MonitorCommand.self, SpeedTesterCommand.self, SteerCommand.self,
-                      FirewallCommand.self, RouterCommand.self, ArpResponderCommand.self, StandbyCommand.self])
+                      FirewallCommand.self, RouterCommand.self, ArpResponderCommand.self, DetectorCommand.self, StandbyCommand.self])
 }
 
 struct ForwardCommand: BuiltInNFCommand {
@@ -234,5 +234,23 @@ struct ArpResponderCommand: BuiltInNFCommand {
         }
         var nf = ArpResponder(addresses: addresses, to: to.action)
         try common.run(&nf, name: "arp-responder", attachment: attachment)
+    }
+}
+
+struct DetectorCommand: BuiltInNFCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "detector",
+        abstract: "Count packets per IPv4 source; raise an alarm with the manager when one passes a rate (NetVM's DoS detector).")
+    @OptionGroup var common: NFCommonOptions
+    @Option(help: "next, drop, port:N or service:N.", transform: DestinationOption.parse) var to = DestinationOption(.next)
+    @Option(help: "Packets a second from one source that raise an alarm.") var thresholdPps = 10_000
+    @Option(help: "Milliseconds per counting window.") var windowMs = 50
+
+    func run(attachment: NFAttachment?) throws {
+        guard thresholdPps >= 1, (1...10_000).contains(windowMs) else {
+            throw ValidationError("--threshold-pps must be at least 1 and --window-ms 1...10000")
+        }
+        var nf = VolumeDetector(to: to.action, thresholdPPS: thresholdPps, window: .milliseconds(windowMs))
+        try common.run(&nf, name: "detector", attachment: attachment)
     }
 }

@@ -2,7 +2,7 @@
 /// program, its service, its options, its CPU and its restart policy.
 public struct NFLaunchSpec: Codable, Sendable, Equatable {
     /// A built-in NF (`nfv nf KIND`): forward, bridge, monitor,
-    /// speed-tester, firewall, router, arp-responder, steer; or `program`.
+    /// speed-tester, firewall, router, arp-responder, steer, detector; or `program`.
     public var kind: String
     /// With kind `program`: the executable (it takes the built-ins' common
     /// options: --service, --manager, --instance-id, --cpu).
@@ -34,7 +34,7 @@ public struct NFLaunchSpec: Codable, Sendable, Equatable {
         instance = try c.decodeIfPresent(Int.self, forKey: .instance)
     }
 
-    public static let builtInKinds = ["forward", "bridge", "monitor", "speed-tester", "firewall", "router", "arp-responder", "steer"]
+    public static let builtInKinds = ["forward", "bridge", "monitor", "speed-tester", "firewall", "router", "arp-responder", "steer", "detector"]
 
     /// What makes it impossible to start, if anything.
     public var problem: String? {
