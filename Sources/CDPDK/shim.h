@@ -37,6 +37,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include <spawn.h>
 
 /* ---------------------------------------------------------------------------
  * Sizes of the shared table. Instance IDs are 1...NFV_MAX_NFS (0 means
@@ -333,6 +334,13 @@ static inline int nfv_doorbell_ring_if_asleep(nfv_doorbell_t *d) {
 static inline void nfv_doorbell_ring(nfv_doorbell_t *d) {
     __atomic_fetch_add(&d->word, 1, __ATOMIC_RELEASE);
     syscall(SYS_futex, &d->word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+/* glibc 2.34+: close every descriptor from `from` up in a spawned child
+ * (declared here: <spawn.h> declares it only under _GNU_SOURCE). */
+extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
+static inline int nfv_spawn_close_from(posix_spawn_file_actions_t *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
 }
 
 static inline int nfv_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }

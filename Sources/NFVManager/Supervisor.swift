@@ -222,38 +222,14 @@ final class Supervisor {
         r.startedAt = now
     }
 
-    /// Starts `path` with `args` (standard input from `stdin`, or
-    /// /dev/null; `readyFD` as its fd 3; output to `logFile`) in its own process group, with
+    /// Starts `path` with `args` (`ChildProcess`: standard input from
+    /// `stdin`, `readyFD` as its descriptor 3, output to `logFile`), with
     /// `NFV_LAUNCHED_AT` for its start-up trace.
     private func spawn(_ path: String, _ args: [String], stdin: Int32?, readyFD: Int32? = nil, logFile: String) throws(NFVError) -> Int32 {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        if let stdin { posix_spawn_file_actions_adddup2(&actions, stdin, 0) } else {
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        }
-        posix_spawn_file_actions_addopen(&actions, 1, logFile, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        if let readyFD { posix_spawn_file_actions_adddup2(&actions, readyFD, 3) }
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attr, &none)
-        posix_spawnattr_setpgroup(&attr, 0)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
-        let argv = args.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
         // The spawn's moment, for the NF's start-up trace (`StartupTrace`).
         var env = ProcessInfo.processInfo.environment.filter { $0.key != "NFV_LAUNCHED_AT" }.map { "\($0.key)=\($0.value)" }
         env.append("NFV_LAUNCHED_AT=\(MonotonicClock.nanoseconds())")
-        let envp = env.map { strdup($0) } + [nil]
-        defer { envp.forEach { free($0) } }
-        var pid: Int32 = 0
-        let rc = posix_spawn(&pid, path, &actions, &attr, argv, envp)
-        guard rc == 0 else { throw .invalid("posix_spawn \(path): \(String(cString: strerror(rc)))") }
-        return pid
+        return try ChildProcess.spawn(path, args, environment: env, stdin: stdin, output: logFile, extra: readyFD)
     }
 
     /// Keeps a standby ready (called each pass): starts one when there is

@@ -67,21 +67,9 @@ struct UpCommand: ParsableCommand {
     /// terminal), output to `output`; returns its PID.
     static func spawnDetached(_ args: [String], output: String) throws -> Int32 {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        posix_spawnattr_setflags(&attr, Int16(0x80)) // POSIX_SPAWN_SETSID
-        let argv = ([exe] + args).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: Int32 = 0
-        let rc = posix_spawn(&pid, exe, &actions, &attr, argv, environ)
-        guard rc == 0 else { throw ValidationError("cannot start the manager: \(String(cString: strerror(rc)))") }
-        return pid
+        let env = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+        do { return try ChildProcess.spawn(exe, [exe] + args, environment: env, output: output, truncate: true, newSession: true) } catch {
+            throw ValidationError("cannot start the manager: \(error)")
+        }
     }
 }
