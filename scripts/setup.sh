@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what SwiftNFV needs on a Debian machine, idempotently:
 # DPDK 22.11 (dpdk, libdpdk-dev), spin (the protocol model), huge pages,
-# a hugetlbfs mount; for the tests of the control plane, curl, Chromium
+# a hugetlbfs mount; for the tests of the control plane, curl, ping, Chromium
 # (the web console's test), python3-matplotlib (the DoS benchmark's plot)
 # and schemathesis from PyPI (the API fuzzer).
 # Run as root. Safe to run again: it only does what is missing.
@@ -18,7 +18,7 @@ need_root() {
 }
 
 missing=()
-for p in dpdk libdpdk-dev pkg-config iproute2 ethtool tcpdump python3 util-linux spin gcc curl chromium python3-matplotlib; do
+for p in dpdk libdpdk-dev pkg-config iproute2 ethtool tcpdump python3 util-linux spin gcc curl iputils-ping chromium python3-matplotlib; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
