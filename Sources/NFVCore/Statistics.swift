@@ -97,6 +97,8 @@ public struct PlatformStats: Codable, Sendable, Equatable {
     public var poolSupplied: UInt32
     /// Buffers taken back from NFs that died.
     public var reclaimed: UInt64
+    /// Descriptors an NF's RX ring holds at most (0: not reported).
+    public var ringSize: UInt32 = 0
     /// Buffers stamped by NFs that exited cleanly found in no ring: each is a
     /// fault of the ownership protocol (the manager logs it); always 0.
     public var strays: UInt64

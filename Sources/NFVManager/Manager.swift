@@ -35,6 +35,8 @@ public final class Manager {
     var stopRequested = false
     /// The statistics of the last once-a-second report (control thread only).
     var latestStats: PlatformStats?
+    /// Raises the platform's own alarms (pool, rings) from each report.
+    var thresholds = ThresholdAlarms()
     /// Buffers the port drivers took when they started (RX descriptors, an
     /// AF_XDP fill ring): theirs until the ports close, and some drivers
     /// keep them even then.
@@ -158,6 +160,9 @@ public final class Manager {
         let s = stats.snapshot(reclaimed: registry.reclaimedTotal, strays: registry.straysAfterExit,
                                dataplaneSleeps: control.sleeps.load(ordering: .relaxed), steering: steering.stats)
         latestStats = s
+        for (text, instance, service) in thresholds.check(s) {
+            events.publish(.alarm, instance: instance, service: service, message: text)
+        }
         report(s)
         return s
     }

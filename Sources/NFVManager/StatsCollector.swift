@@ -92,10 +92,12 @@ final class StatsCollector {
                                 supplied: fates.supplied)
         }
         let stocked = supplies.reduce(0) { $0 + $1.ring.count }
-        return PlatformStats(name: name, uptimeSeconds: Double(now - started) / 1e9, poolSize: UInt32(pool.size),
+        var stats = PlatformStats(name: name, uptimeSeconds: Double(now - started) / 1e9, poolSize: UInt32(pool.size),
                              poolInUse: UInt32(max(0, pool.inUse - stocked)), poolSupplied: UInt32(stocked),
                              reclaimed: reclaimed, strays: strays, dataplaneSleeps: dataplaneSleeps, ports: ports, nfs: nfs,
                              departed: departed, services: services, steering: steering)
+        stats.ringSize = UInt32(rxRings[0].count + rxRings[0].freeCount)
+        return stats
     }
 
     /// Writes `stats` as JSON to `path`, atomically (write, then rename).

@@ -191,6 +191,25 @@ final class ControlAPITests: XCTestCase {
     }
 }
 
+extension ControlAPITests {
+    /// The manager's own threshold alarm: an NF that stops reading (SIGSTOP)
+    /// under load fills its RX ring, and the event stream says so, once.
+    func testAStalledNFRaisesARingAlarm() throws {
+        let p = try Platform("api-alarm")
+        try p.startManager(["--port", "net_null0", "--chain", "1"])
+        let nf = try p.startNF(["forward", "--service", "1", "--to", "drop"])
+        let api = p.control.client
+        XCTAssertFalse(try api.events().contains { $0.kind == .alarm })
+        nf.signal(SIGSTOP)
+        XCTAssertTrue(waitFor(timeout: 20) { ((try? api.events()) ?? []).contains { $0.kind == .alarm && $0.message.hasPrefix("ring instance=") } })
+        nf.signal(SIGCONT)
+        let alarms = try api.events().filter { $0.kind == .alarm }
+        XCTAssertEqual(alarms.count, 1, "\(alarms)")
+        XCTAssertEqual(alarms.first?.service, 1)
+        XCTAssertEqual(p.stop(), 0, p.manager!.stderr)
+    }
+}
+
 /// Events a follower thread saw, read by the test's thread.
 final class LockedList: @unchecked Sendable {
     private let lock = NSLock()
