@@ -47,6 +47,7 @@ public enum NFRunner {
             _ = deregister(slot: slot, rx: rxRings[index], table: table, steering: steering)
             throw error
         }
+        trace?.mark("ready")
         if let trace { FileHandle.standardError.write(Data((trace.line + "\n").utf8)) }
         let reason = loop.run(&nf, context: context, signals: signals)
         nf.finish(context: context)

@@ -5,7 +5,8 @@ import NFVShared
 /// when (`NFV_LAUNCHED_AT`, its monotonic clock in nanoseconds at spawn):
 /// the moments the NF reached `NFRunner.run`, was attached (DPDK's
 /// secondary init and the shared objects found; at once for a standby
-/// process, which attached before) and was registered, as milliseconds
+/// process, which attached before), was registered and was ready to run
+/// (its own rings found), as milliseconds
 /// since the spawn (or, for a standby, since it was handed the NF).
 /// `NFRunner` prints it as one line (`startup: main 3.1 attached 20.4 ...`)
 /// before its first packet; `nfv bench launch` reads it.

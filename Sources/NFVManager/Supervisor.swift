@@ -233,7 +233,8 @@ final class Supervisor {
     }
 
     /// Keeps a standby ready (called each pass): starts one when there is
-    /// none, and notices one that exited before it was used.
+    /// none and no supervised NF is starting, and notices one that exited
+    /// before it was used.
     func prepareStandby() {
         if let s = standby {
             if !standbyReady {
@@ -250,6 +251,9 @@ final class Supervisor {
             log("the standby NF process (pid \(s.pid)) exited before use; its output: \(s.log)")
         }
         guard standbyFailures < 3 else { return }
+        // Not while an NF starts: the new standby's own start-up (about
+        // 100 ms of CPU) would slow it down.
+        guard !records.values.contains(where: { $0.state == .starting }) else { return }
         // Its input (the hand-over line) and its "attached" signal (one byte on fd 3).
         var input: [Int32] = [0, 0], ready: [Int32] = [0, 0]
         guard pipe(&input) == 0 else { return }

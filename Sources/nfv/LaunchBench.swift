@@ -11,7 +11,8 @@ import NFVOrchestration
 /// and waits until it has gone. Prints min / median / max over runs, and
 /// where the time went (the NF's start-up trace: spawn or hand-over to the
 /// manager's standby process -> main -> attached (DPDK's secondary init
-/// and lookups; done ahead by a standby) -> registered -> first packet).
+/// and lookups; done ahead by a standby) -> registered -> ready (its own
+/// rings found, its loop about to start) -> first packet).
 /// Each run waits first until the standby is attached (the platform's
 /// steady state). `--no-standby` measures fresh processes only.
 struct LaunchBench: ParsableCommand {
@@ -30,7 +31,8 @@ struct LaunchBench: ParsableCommand {
         /// Medians of the start-up trace's steps, ms after the spawn.
         var phases_ms: [String: Double]
         /// Median of the rest: request to spawn (the API, the control
-        /// thread) and registration to the first packet.
+        /// thread), and from the NF's loop's start to the first packet
+        /// seen through the API.
         var outside_trace_ms: Double
         var standby: Bool
         var run_ms: [Double]
@@ -76,7 +78,7 @@ struct LaunchBench: ParsableCommand {
                     phases[String(words[i]), default: []].append(v)
                     i += 2
                 }
-                let spawnedAfter = ms - (phases["registered"]?.last ?? 0)
+                let spawnedAfter = ms - (phases["ready"]?.last ?? 0)
                 toSpawn.append(spawnedAfter)
                 line += " (\(traceLine[traceLine.range(of: "startup: ")!.upperBound...]))"
             }
@@ -97,7 +99,7 @@ struct LaunchBench: ParsableCommand {
             e.outputFormatting = .sortedKeys
             Terminal.out(String(decoding: try e.encode(result), as: UTF8.self))
         } else {
-            let steps = ["main", "attached", "registered"].compactMap { k in result.phases_ms[k].map { "\(k) \(StatsTable.fixed($0, 1))" } }
+            let steps = ["main", "attached", "registered", "ready"].compactMap { k in result.phases_ms[k].map { "\(k) \(StatsTable.fixed($0, 1))" } }
             Terminal.out("launch to first packet: \(StatsTable.fixed(s.min, 1)) / \(StatsTable.fixed(s.median, 1)) / \(StatsTable.fixed(s.max, 1)) ms (min / median / max of \(runs) runs, \(noStandby ? "new processes" : "standby hand-over")); medians after spawn: \(steps.joined(separator: ", ")) ms")
         }
     }
