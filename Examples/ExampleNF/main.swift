@@ -5,7 +5,7 @@
 // from the port (state- and data-dependent steering); everything else goes
 // on along its chain. Its service needs `install_rules` in the manager's
 // `permissions`; the manager's answers arrive in `received`.
-// Run: example-nf SERVICE [MANAGER]
+// Run: example-nf SERVICE [MANAGER], or launch it through the API as kind program.
 import Foundation
 import NFVKit
 
@@ -64,9 +64,15 @@ struct PayloadSteering: NetworkFunction {
     }
 }
 
-let args = CommandLine.arguments
-var options = NFOptions(service: ServiceID(UInt16(args.count > 1 ? args[1] : "2") ?? 2), name: "payload-steering")
-options.platform = args.count > 2 ? args[2] : "default"
+// `example-nf SERVICE [MANAGER]`, or the options the manager passes an NF it
+// launches (`kind: program`): --service N --manager NAME --instance-id I [--cpu C].
+let args = Array(CommandLine.arguments.dropFirst())
+func flag(_ name: String) -> String? { args.firstIndex(of: name).flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil } }
+let positional = args.first.map { !$0.hasPrefix("--") } ?? false
+var options = NFOptions(service: ServiceID(UInt16((positional ? args.first : flag("--service")) ?? "2") ?? 2), name: "payload-steering")
+options.platform = (positional ? (args.count > 1 ? args[1] : nil) : flag("--manager")) ?? "default"
+options.instance = flag("--instance-id").flatMap { UInt16($0) }.map { InstanceID($0) }
+options.cpu = flag("--cpu").flatMap(Int.init)
 var nf = PayloadSteering()
 do {
     let summary = try NFRunner.run(&nf, options: options)

@@ -1,4 +1,5 @@
 import Foundation
+import NFVCore
 import XCTest
 
 /// The example NF, built outside the built-ins, runs against a real manager.
@@ -29,5 +30,19 @@ final class ExampleNFTests: XCTestCase {
         XCTAssertTrue(text.contains("stopped: stopped by signal, received 64"), text)
         XCTAssertEqual(p.stop(), 0)
         XCTAssertEqual(p.stats?["poolInUse"] as? Int, 0)
+    }
+
+    /// An NF program outside the built-ins, launched and supervised by the
+    /// manager (kind `program`), gets the manager's options and registers.
+    func testTheExampleNFLaunchedThroughTheAPI() throws {
+        let p = try Platform("example-api")
+        try p.startManager(["--chain", "2,1"])
+        let example = URL(fileURLWithPath: Platform.binary).deletingLastPathComponent().appendingPathComponent("example-nf").path
+        let api = p.control.client
+        let nf = try api.launch(NFLaunchSpec(kind: "program", program: example, service: 2, restart: .never))
+        let running = try p.control.waitUntilRegistered(nf.instance, timeout: 30)
+        XCTAssertEqual(running.name, "payload-steering")
+        XCTAssertEqual(running.service, 2)
+        XCTAssertEqual(p.stop(), 0, p.manager!.stderr)
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import NFVCore
+import NFVOrchestration
 import XCTest
 
 /// SIGHUP makes the firewall re-read its rules between bursts: a bad file is
@@ -28,6 +30,25 @@ final class FirewallReloadTests: XCTestCase {
         XCTAssertTrue(waitFor(timeout: 10) { tester.stdout.hasSuffix("0.000 Mpps, 32 in flight\n") }, tester.stdout)
         XCTAssertEqual(p.stop(), 0)
         XCTAssertTrue(firewall.stderr.contains("rule line 1 (deny): 32 packets"), firewall.stderr)
+        XCTAssertEqual(p.stats?["poolInUse"] as? Int, 0)
+    }
+
+    /// The API's reload: a typed message to the NF (no signal), the same effect.
+    func testReloadThroughTheAPI() throws {
+        let p = try Platform("fwreload-api")
+        let rules = p.dir.appendingPathComponent("fw.rules")
+        try "allow udp any any\ndefault deny\n".write(to: rules, atomically: true, encoding: .utf8)
+        try p.startManager()
+        let api = p.control.client
+        let firewall = try api.launch(NFLaunchSpec(kind: "firewall", service: 2, args: ["--rules", rules.path, "--to", "service:1"]))
+        try p.control.waitUntilRegistered(firewall.instance, timeout: 30)
+        let tester = try p.startNF(["speed-tester", "--service", "1", "--to", "service:2", "--packets", "32"])
+        XCTAssertTrue(waitFor(timeout: 20) { ((try? api.nf(firewall.instance).rx) ?? 0) > 1000 })
+        try "deny udp any any any 9\ndefault allow\n".write(to: rules, atomically: true, encoding: .utf8)
+        try api.reload(firewall.instance)
+        XCTAssertTrue(waitFor(timeout: 10) { tester.stdout.hasSuffix("0.000 Mpps, 32 in flight\n") }, tester.stdout)
+        XCTAssertEqual(try api.nf(firewall.instance).restarts, 0, "reloaded in place, not restarted")
+        XCTAssertEqual(p.stop(), 0)
         XCTAssertEqual(p.stats?["poolInUse"] as? Int, 0)
     }
 }
