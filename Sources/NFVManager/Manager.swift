@@ -6,9 +6,11 @@ import NFVShared
 /// shared table and every NF's rings, polls the ports, tracks NFs as they
 /// come and go, and reports statistics.
 ///
-/// Threads: the caller's (control: registrations, lifecycles, statistics;
-/// it sleeps on a doorbell between passes) and one dataplane thread (RX, TX,
-/// reclaim; it sleeps when idle). Nothing spins for long with no work.
+/// Threads: the caller's (control: registrations, lifecycles, supervised
+/// NFs, the control API's commands, statistics; it sleeps on a doorbell
+/// between passes) and one dataplane thread (RX, TX, reclaim; it sleeps
+/// when idle). The API's own threads (`NFVControl`) only queue commands in
+/// `inbox` and ring the control doorbell. Nothing spins for long with no work.
 public final class Manager {
     public let config: ManagerConfig
     public let names: SharedNames
@@ -119,7 +121,7 @@ public final class Manager {
     /// the statistics once a second. Then stops every NF and the ports.
     public func run(duration: Double?, shouldStop: () -> Bool, report: (PlatformStats) -> Void) -> Outcome {
         dataplane.start()
-        for d in config.nfs {
+        for d in config.nfs where !shouldStop() {
             for _ in 0..<d.instances {
                 do { _ = try supervisor.launch(d.spec, now: MonotonicClock.nanoseconds()) } catch {
                     log("cannot launch \(d.spec.kind) for service \(d.spec.service): \(error.message)")

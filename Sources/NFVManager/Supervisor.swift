@@ -12,7 +12,9 @@ import Glibc
 /// waits for its back-off and for the instance's slot to be free again (the
 /// registry has reclaimed the dead process's buffers), then takes the same
 /// instance ID. Meanwhile the service's other instances take its traffic,
-/// or the traffic is dropped and counted (no route).
+/// or the traffic is dropped and counted (no route). A built-in NF starts
+/// by hand-over to the standby process kept attached (`prepareStandby`)
+/// when there is one, else as a new process.
 final class Supervisor {
     /// A supervised NF.
     struct Record {
@@ -27,8 +29,7 @@ final class Supervisor {
         var startedAt: UInt64 = 0
         var restartAt: UInt64 = 0
         var stopRequested = false
-        /// Whether it registered since it was last started.
-        var registered = false
+        /// Where its standard output and error go.
         var logFile: String
     }
 
@@ -130,7 +131,6 @@ final class Supervisor {
             let slot = table.slot(InstanceID(UInt16(i)))
             if r.state == .starting, slot.state == .running, slot.pid == r.pid {
                 r.state = .running
-                r.registered = true
             }
             if r.pid > 0, let how = reap(r.pid) {
                 exited(&r, how: how, now: now)
@@ -209,7 +209,6 @@ final class Supervisor {
         if r.spec.kind != "program", let pid = handOver(Array(args.dropFirst(2)), logFile: r.logFile) {
             r.pid = pid
             r.state = .starting
-            r.registered = false
             r.stopRequested = false
             r.startedAt = now
             return
@@ -217,7 +216,6 @@ final class Supervisor {
         let pid = try spawn(path, args, stdin: nil, logFile: r.logFile)
         r.pid = pid
         r.state = .starting
-        r.registered = false
         r.stopRequested = false
         r.startedAt = now
     }
