@@ -165,7 +165,9 @@ typedef struct nfv_port {
     uint64_t tx;
     uint64_t dropped;     /* no route, ring full, or TX refused */
     uint64_t mac;         /* its Ethernet address (48 bits), 0 if none */
-    uint8_t pad1[24];
+    uint64_t rx_bytes;    /* bytes of the packets in rx (dataplane thread) */
+    uint64_t tx_bytes;    /* bytes of the packets in tx */
+    uint8_t pad1[8];
     char name[NFV_PORT_NAME_LEN];
     uint8_t pad2[16];
 } nfv_port_t;
@@ -567,6 +569,7 @@ static inline uint16_t nfv_mbuf_port(const struct rte_mbuf *m) { return m->port;
 static inline uint16_t nfv_mbuf_tailroom(const struct rte_mbuf *m) { return rte_pktmbuf_tailroom(m); }
 static inline void nfv_mbuf_set_len(struct rte_mbuf *m, uint16_t len) { m->data_len = len; m->pkt_len = len; }
 static inline void nfv_mbuf_set_port(struct rte_mbuf *m, uint16_t port) { m->port = port; }
+static inline uint32_t nfv_mbuf_pkt_len(const struct rte_mbuf *m) { return m->pkt_len; }
 
 static inline uint32_t nfv_ring_count(const struct rte_ring *r) { return rte_ring_count(r); }
 static inline uint32_t nfv_ring_free_count(const struct rte_ring *r) { return rte_ring_free_count(r); }

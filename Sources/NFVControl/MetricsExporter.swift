@@ -3,7 +3,8 @@ import Prometheus
 
 /// The platform's statistics in Prometheus's text format (`GET /metrics`),
 /// built afresh from one snapshot per scrape: counters since start per
-/// port, NF instance and service (drops by reason), gauges of ring
+/// port (packets and bytes), NF instance and service (packets; drops by
+/// reason), gauges of ring
 /// occupancy, the pool and the steering table.
 enum MetricsExporter {
     static func text(_ s: PlatformStats) -> String {
@@ -19,6 +20,8 @@ enum MetricsExporter {
             counter("nfv_port_rx_packets_total", l, p.rx, "Packets a port received.")
             counter("nfv_port_tx_packets_total", l, p.tx, "Packets a port sent.")
             counter("nfv_port_dropped_packets_total", l, p.dropped, "Packets a port could not send or receive.")
+            counter("nfv_port_rx_bytes_total", l, p.rxBytes, "Bytes of the packets a port received.")
+            counter("nfv_port_tx_bytes_total", l, p.txBytes, "Bytes of the packets a port sent.")
         }
         for n in s.nfs {
             let l = [("instance", "\(n.instance)"), ("service", "\(n.service)"), ("name", n.name)]

@@ -98,6 +98,12 @@ enum OpenAPIDocument {
      },
      "txMpps": {
       "type": "number"
+     },
+     "rxBytes": {
+      "type": "integer"
+     },
+     "txBytes": {
+      "type": "integer"
      }
     },
     "required": [
@@ -107,7 +113,9 @@ enum OpenAPIDocument {
      "tx",
      "dropped",
      "rxMpps",
-     "txMpps"
+     "txMpps",
+     "rxBytes",
+     "txBytes"
     ],
     "additionalProperties": false
    },

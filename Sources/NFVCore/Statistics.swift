@@ -7,10 +7,14 @@ public struct PortStats: Codable, Sendable, Equatable {
     public var dropped: UInt64
     public var rxMpps: Double
     public var txMpps: Double
+    /// Bytes of the packets in `rx` and `tx`.
+    public var rxBytes: UInt64
+    public var txBytes: UInt64
 
-    public init(port: UInt16, device: String, rx: UInt64, tx: UInt64, dropped: UInt64, rxMpps: Double, txMpps: Double) {
+    public init(port: UInt16, device: String, rx: UInt64, tx: UInt64, dropped: UInt64, rxMpps: Double, txMpps: Double,
+                rxBytes: UInt64 = 0, txBytes: UInt64 = 0) {
         self.port = port; self.device = device; self.rx = rx; self.tx = tx; self.dropped = dropped
-        self.rxMpps = rxMpps; self.txMpps = txMpps
+        self.rxMpps = rxMpps; self.txMpps = txMpps; self.rxBytes = rxBytes; self.txBytes = txBytes
     }
 }
 

@@ -22,7 +22,7 @@ extension Manager {
                 let rates = s?.ports.first { $0.port == UInt16(i) }
                 let chain = steering.spec.defaultChain(of: PortID(UInt16(i))).flatMap { steering.spec.chains[Int($0.rawValue)]?.name }
                 return PortInfo(port: i, device: c.device, defaultChain: chain, rx: c.rx, tx: c.tx, dropped: c.dropped,
-                                rxMpps: rates?.rxMpps ?? 0, txMpps: rates?.txMpps ?? 0)
+                                rxMpps: rates?.rxMpps ?? 0, txMpps: rates?.txMpps ?? 0, rxBytes: c.rxBytes, txBytes: c.txBytes)
             })
         case .nfs:
             return .json(instanceIDs.compactMap(nfInfo))

@@ -60,7 +60,7 @@ final class StatsCollector {
             let c = table.port(PortID(UInt16(i)))
             let prev = last.ports.first { $0.port == UInt16(i) }
             return PortStats(port: UInt16(i), device: c.device, rx: c.rx, tx: c.tx, dropped: c.dropped,
-                             rxMpps: mpps(c.rx, prev?.rx), txMpps: mpps(c.tx, prev?.tx))
+                             rxMpps: mpps(c.rx, prev?.rx), txMpps: mpps(c.tx, prev?.tx), rxBytes: c.rxBytes, txBytes: c.txBytes)
         }
         var nfs: [NFStats] = []
         var seen: [UInt16: (UInt64, UInt64, UInt32)] = [:]

@@ -20,10 +20,12 @@ public struct PortIO {
     public func receive<I: PortIngress>(port index: Int, burst: BurstBuffer, steering: Steering, ingress: inout I) -> Int {
         let n = ports[index].receive(into: burst)
         guard n > 0 else { return 0 }
+        var bytes: UInt64 = 0
         for i in 0..<n {
             let m = OpaquePointer(burst.slots[i]!)
             nfv_mbuf_meta_enter(m, 0)
             nfv_mbuf_set_port(m, UInt16(index))
+            bytes &+= UInt64(nfv_mbuf_pkt_len(m))
         }
         let before = steering.counters
         steering.enter()
@@ -33,7 +35,7 @@ public struct PortIO {
         }
         let after = steering.counters
         let dropped = (after.dropped &- before.dropped) &+ (after.noRoute &- before.noRoute) &+ (after.ringFull &- before.ringFull)
-        counters[index].add(rx: UInt64(n), dropped: dropped)
+        counters[index].add(rx: UInt64(n), dropped: dropped, rxBytes: bytes)
         return n
     }
 
@@ -57,12 +59,17 @@ public struct PortIO {
                 }
                 Steering.free(burst, start..<end)
             } else {
+                // Lengths before the driver owns (and may free) the packets.
+                var bytes: UInt64 = 0
+                for i in start..<end { bytes &+= UInt64(nfv_mbuf_pkt_len(OpaquePointer(burst.slots[i]!))) }
                 let sent = port < ports.count ? ports[port].transmit(burst, start..<end) : 0
                 if sent < end - start {
+                    // What it refused is still ours: not sent, not counted as bytes sent.
+                    for i in (start + sent)..<end { bytes &-= UInt64(nfv_mbuf_pkt_len(OpaquePointer(burst.slots[i]!))) }
                     fates.count(end - start - sent, port < ports.count ? .txFailed : .noRoute)
                     Steering.free(burst, (start + sent)..<end)
                 }
-                if port < ports.count { counters[port].add(tx: UInt64(sent), dropped: UInt64(end - start - sent)) }
+                if port < ports.count { counters[port].add(tx: UInt64(sent), dropped: UInt64(end - start - sent), txBytes: bytes) }
             }
             start = end
         }

@@ -155,11 +155,16 @@ public struct PortCounters: @unchecked Sendable {
     public var rx: UInt64 { nfv_load_relaxed_u64(nfv_port_counter(port, 0)) }
     public var tx: UInt64 { nfv_load_relaxed_u64(nfv_port_counter(port, 1)) }
     public var dropped: UInt64 { nfv_load_relaxed_u64(nfv_port_counter(port, 2)) }
+    /// Bytes of the packets counted in `rx` and `tx`.
+    public var rxBytes: UInt64 { nfv_load_relaxed_u64(nfv_port_counter(port, 4)) }
+    public var txBytes: UInt64 { nfv_load_relaxed_u64(nfv_port_counter(port, 5)) }
     /// Single writer (the dataplane thread); relaxed: readers want a recent value.
-    @inlinable public func add(rx: UInt64 = 0, tx: UInt64 = 0, dropped: UInt64 = 0) {
+    @inlinable public func add(rx: UInt64 = 0, tx: UInt64 = 0, dropped: UInt64 = 0, rxBytes: UInt64 = 0, txBytes: UInt64 = 0) {
         bump(0, rx)
         bump(1, tx)
         bump(2, dropped)
+        bump(4, rxBytes)
+        bump(5, txBytes)
     }
 
     @inlinable func bump(_ index: UInt32, _ value: UInt64) {

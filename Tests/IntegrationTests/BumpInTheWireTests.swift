@@ -29,6 +29,10 @@ final class BumpInTheWireTests: XCTestCase {
             return ports.count == 2 && ports[0]["tx"] as? Int == 20 && ports[1]["tx"] as? Int == 30
         }, "\(String(describing: p.stats))")
         XCTAssertEqual(p.stop(), 0, p.manager!.stderr)
+        // Bytes counted as they crossed the ports (frames of 80 bytes).
+        let ports = p.stats?["ports"] as? [[String: Any]] ?? []
+        XCTAssertEqual(ports.map { $0["rxBytes"] as? Int }, [30 * 80, 20 * 80])
+        XCTAssertEqual(ports.map { $0["txBytes"] as? Int }, [20 * 80, 30 * 80])
         XCTAssertEqual(Set(try Pcap.read(files[1].1)), Set(eastbound), "what came in on port 0 left by port 1")
         XCTAssertEqual(Set(try Pcap.read(files[0].1)), Set(westbound), "what came in on port 1 left by port 0")
     }

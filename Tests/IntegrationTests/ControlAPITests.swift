@@ -184,6 +184,10 @@ final class ControlAPITests: XCTestCase {
         let rx = samples["nfv_port_rx_packets_total{port=\"0\",device=\"net_null0\"}"]
         XCTAssertNotNil(rx, samples.keys.sorted().joined(separator: "\n"))
         XCTAssertGreaterThan(rx ?? 0, 1000)
+        // net_null's packets are 64 bytes; the byte counter is read after the packet counter.
+        let rxBytes = samples["nfv_port_rx_bytes_total{port=\"0\",device=\"net_null0\"}"] ?? 0
+        XCTAssertGreaterThanOrEqual(rxBytes, (rx ?? 0) * 64)
+        XCTAssertEqual(rxBytes.truncatingRemainder(dividingBy: 64), 0)
         let nfRx = samples.first { $0.key.hasPrefix("nfv_nf_rx_packets_total{") && $0.key.contains("service=\"1\"") }?.value
         XCTAssertGreaterThan(nfRx ?? 0, 1000)
         XCTAssertNotNil(samples.first { $0.key.hasPrefix("nfv_nf_rx_ring_occupancy{") })

@@ -28,9 +28,12 @@ public struct PortInfo: Codable, Sendable, Equatable {
     public var dropped: UInt64
     public var rxMpps: Double
     public var txMpps: Double
-    public init(port: Int, device: String, defaultChain: String?, rx: UInt64, tx: UInt64, dropped: UInt64, rxMpps: Double, txMpps: Double) {
+    public var rxBytes: UInt64
+    public var txBytes: UInt64
+    public init(port: Int, device: String, defaultChain: String?, rx: UInt64, tx: UInt64, dropped: UInt64, rxMpps: Double, txMpps: Double,
+                rxBytes: UInt64, txBytes: UInt64) {
         self.port = port; self.device = device; self.defaultChain = defaultChain; self.rx = rx; self.tx = tx
-        self.dropped = dropped; self.rxMpps = rxMpps; self.txMpps = txMpps
+        self.dropped = dropped; self.rxMpps = rxMpps; self.txMpps = txMpps; self.rxBytes = rxBytes; self.txBytes = txBytes
     }
 }
 
