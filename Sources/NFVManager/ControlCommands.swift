@@ -115,7 +115,7 @@ extension Manager {
             events.publish(.ruleRemoved, instance: nil, service: nil, message: "rule \(id) removed")
             return .json(SteeringChange(version: steering.version))
         case .stats:
-            guard let s = latestStats else { return .error(503, "no statistics yet: the first come a second after start") }
+            guard let s = latestStats else { return .error(503, "no statistics yet: the manager is starting") }
             return .json(s)
         case .shutdown:
             stopRequested = true

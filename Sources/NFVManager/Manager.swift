@@ -121,6 +121,8 @@ public final class Manager {
     /// the statistics once a second. Then stops every NF and the ports.
     public func run(duration: Double?, shouldStop: () -> Bool, report: (PlatformStats) -> Void) -> Outcome {
         dataplane.start()
+        // The API's statistics from the start (rates from the first report on).
+        latestStats = stats.snapshot(reclaimed: 0, strays: 0, dataplaneSleeps: 0, steering: steering.stats)
         for d in config.nfs where !shouldStop() {
             for _ in 0..<d.instances {
                 do { _ = try supervisor.launch(d.spec, now: MonotonicClock.nanoseconds()) } catch {

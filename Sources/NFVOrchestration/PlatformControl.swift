@@ -58,6 +58,28 @@ public struct PlatformControl: Sendable {
         throw Failure("instance \(instance) did not register within \(Int(timeout)) s (state \(last?.state ?? "unknown"))\(Self.tail(last?.logFile))")
     }
 
+    /// Waits until the manager lists process `pid` (an NF started by hand,
+    /// not supervised) as a running instance; returns it, or `nil` at the
+    /// timeout or once the process has exited (`isAlive`).
+    public func waitUntilRegistered(pid: Int32, timeout: Double, isAlive: () -> Bool) -> NFInfo? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while isAlive() && Date() < deadline {
+            if let nf = ((try? client.nfs()) ?? []).first(where: { $0.pid == pid && $0.state == "running" }) { return nf }
+            usleep(2_000)
+        }
+        return nil
+    }
+
+    /// Waits until the manager's standby NF process is attached (the next
+    /// launch of a built-in NF is a hand-over).
+    public func waitUntilStandbyReady(timeout: Double) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !(try client.status()).standbyReady {
+            guard Date() < deadline else { throw Failure("the manager's standby did not attach within \(Int(timeout)) s") }
+            usleep(1_000)
+        }
+    }
+
     /// Waits until `count` instances are running, supervised ones that
     /// failed making it fail at once; returns them.
     @discardableResult

@@ -81,8 +81,7 @@ struct DoSBench: ParsableCommand {
         let detector = try api.launch(NFLaunchSpec(kind: "detector", service: 1, args: ["--threshold-pps", "\(thresholdPps)"], cpu: 1))
         try o.control.waitUntilRegistered(detector.instance, timeout: 30)
         // Wait for the standby to attach, so that the filter's launch is the platform's steady state.
-        let ready = Date().addingTimeInterval(30)
-        while !((try? api.status().standbyReady) ?? false) && Date() < ready { usleep(2000) }
+        try o.control.waitUntilStandbyReady(timeout: 30)
 
         // The controller: alarm -> chain scrub -> filter launched -> rule.
         let timeline = Mutex<(alarm: Double?, rule: Double?, filterInstance: Int?)>((nil, nil, nil))

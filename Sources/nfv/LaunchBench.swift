@@ -48,13 +48,7 @@ struct LaunchBench: ParsableCommand {
         var totals: [Double] = [], phases: [String: [Double]] = [:], toSpawn: [Double] = []
         for r in 1...runs {
             // Each run starts from the platform's steady state: its standby attached.
-            if !noStandby {
-                let deadline = Date().addingTimeInterval(30)
-                while !(try api.status()).standbyReady {
-                    guard Date() < deadline else { throw Orchestrator.Failure(description: "the standby did not attach within 30 s") }
-                    usleep(1000)
-                }
-            }
+            if !noStandby { try o.control.waitUntilStandbyReady(timeout: 30) }
             let start = Date()
             let nf = try api.launch(NFLaunchSpec(kind: "forward", service: 1, args: ["--to", "drop"], cpu: cpu, restart: .never))
             while true {

@@ -57,14 +57,7 @@ final class Orchestrator {
         try p.run()
         nfs.append(p)
         collectors += [out, err]
-        let api = control.client
-        let deadline = Date().addingTimeInterval(20)
-        var registered = false
-        while !registered && p.isRunning && Date() < deadline {
-            registered = ((try? api.nfs()) ?? []).contains { $0.pid == p.processIdentifier && $0.state == "running" }
-            if !registered { usleep(2_000) }
-        }
-        guard registered else {
+        guard control.waitUntilRegistered(pid: p.processIdentifier, timeout: 20, isAlive: { p.isRunning }) != nil else {
             stopAll()
             throw Failure(description: "NF '\(args.joined(separator: " "))' did not register:\n" + err.lines.joined(separator: "\n"))
         }

@@ -15,9 +15,7 @@ final class ExampleNFTests: XCTestCase {
         nf.standardOutput = out
         nf.standardError = out
         try nf.run()
-        XCTAssertTrue(waitFor(timeout: 20) {
-            ((try? p.control.client.nfs()) ?? []).contains { $0.pid == nf.processIdentifier && $0.state == "running" }
-        })
+        XCTAssertNotNil(p.control.waitUntilRegistered(pid: nf.processIdentifier, timeout: 20, isAlive: { nf.isRunning }))
         // The speed tester's packets are UDP to port 9: all blocked, none come back.
         let tester = try p.startNF(["speed-tester", "--service", "1", "--to", "service:2", "--packets", "64"])
         XCTAssertTrue(waitFor(timeout: 20) { (p.nfStats(service: 2)?["rx"] as? Int) == 64 })

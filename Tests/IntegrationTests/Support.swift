@@ -108,9 +108,7 @@ final class Platform {
 
     /// Waits until the API lists `c`'s process as a running instance (or it exited).
     func waitUntilRegistered(_ c: Child) -> Bool {
-        waitFor(timeout: 30) {
-            !c.isRunning || ((try? self.control.client.nfs()) ?? []).contains { $0.pid == c.pid && $0.state == "running" }
-        } && c.isRunning
+        control.waitUntilRegistered(pid: c.pid, timeout: 30, isAlive: { c.isRunning }) != nil
     }
 
     /// Starts an NF program other than `nfv` (such as the example NF) and
