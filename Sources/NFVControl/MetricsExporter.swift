@@ -4,7 +4,7 @@ import Prometheus
 /// The platform's statistics in Prometheus's text format (`GET /metrics`),
 /// built afresh from one snapshot per scrape: counters since start per
 /// port (packets and bytes), NF instance and service (packets; drops by
-/// reason), gauges of ring
+/// reason), flow rule and chain (packets from ports), gauges of ring
 /// occupancy, the pool and the steering table.
 enum MetricsExporter {
     static func text(_ s: PlatformStats) -> String {
@@ -42,6 +42,14 @@ enum MetricsExporter {
             for (reason, count) in v.dropped.sorted(by: { $0.key < $1.key }) {
                 counter("nfv_service_dropped_packets_total", l + [("reason", reason)], count, "Packets dropped at a service, by reason.")
             }
+        }
+        for r in s.ruleHits {
+            counter("nfv_rule_packets_total", [("rule", "\(r.id)"), ("target", r.target)], r.packets,
+                    "Packets from ports that matched a flow rule, since start.")
+        }
+        for c in s.chainEntries {
+            counter("nfv_chain_entered_packets_total", [("chain", c.chain)], c.packets,
+                    "Packets from ports that entered a chain (by a rule or as the port's default), since start.")
         }
         gauge("nfv_pool_buffers", [], Double(s.poolSize), "Packet buffers in the pool.")
         gauge("nfv_pool_in_use", [], Double(s.poolInUse), "Buffers in packets (rings, NFs, ports).")

@@ -119,6 +119,10 @@ public struct PlatformStats: Codable, Sendable, Equatable {
     /// The steering table: the current version, versions published since
     /// start, rules and chains in it, and the version the dataplane reads.
     public var steering: SteeringStats
+    /// Packets from ports that matched each rule of the table now (since
+    /// start, through every version), and that entered each chain there.
+    public var ruleHits: [RuleHits] = []
+    public var chainEntries: [ChainEntries] = []
 
     /// How many departed instances are listed (the per-service sums count all).
     public static let departedKept = 1024
@@ -165,4 +169,22 @@ public struct SteeringStats: Codable, Sendable, Equatable {
         self.version = version; self.publishes = publishes; self.rules = rules; self.chains = chains
         self.dataplaneVersion = dataplaneVersion; self.pending = pending
     }
+}
+
+/// Packets from ports that matched one flow rule (`PlatformStats.ruleHits`).
+public struct RuleHits: Codable, Sendable, Equatable {
+    public var id: UInt32
+    /// Where it sends them (`chain NAME`, `service N`, `port N`, `drop`).
+    public var target: String
+    public var packets: UInt64
+    public init(id: UInt32, target: String, packets: UInt64) { self.id = id; self.target = target; self.packets = packets }
+}
+
+/// Packets from ports that entered one chain, by a rule or as a port's
+/// default (`PlatformStats.chainEntries`).
+public struct ChainEntries: Codable, Sendable, Equatable {
+    public var chain: String
+    public var index: Int
+    public var packets: UInt64
+    public init(chain: String, index: Int, packets: UInt64) { self.chain = chain; self.index = index; self.packets = packets }
 }

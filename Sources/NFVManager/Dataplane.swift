@@ -26,6 +26,7 @@ final class Dataplane: @unchecked Sendable {
     let control: DataplaneControl
     /// Each steering version's compiled flow table (set by the control thread).
     let flowTables: VersionLocal<FlowTable>
+    let flowCounts: FlowCounts
     let maxSleepNanoseconds: UInt64
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
@@ -34,8 +35,10 @@ final class Dataplane: @unchecked Sendable {
     static let maxReclaimSleepNanoseconds: UInt64 = 10_000_000
 
     init(table: SharedTable, io: PortIO, rxRings: [DescriptorRing], txRings: [DescriptorRing], supplies: [BufferSupply],
-         pool: PacketPool, control: DataplaneControl, flowTables: VersionLocal<FlowTable>, maxSleepMicroseconds: Int) {
+         pool: PacketPool, control: DataplaneControl, flowTables: VersionLocal<FlowTable>, flowCounts: FlowCounts,
+         maxSleepMicroseconds: Int) {
         self.flowTables = flowTables
+        self.flowCounts = flowCounts
         self.table = table
         self.io = io
         self.rxRings = rxRings
@@ -68,7 +71,7 @@ final class Dataplane: @unchecked Sendable {
     private func run() {
         let steering = Steering(table: table, rxRings: rxRings, txRing: nil, mark: table.dataplaneMark,
                                 reader: SteeringTable.dataplaneReader)
-        var ingress = Ingress(tables: flowTables)
+        var ingress = Ingress(tables: flowTables, counts: flowCounts)
         defer { ingress.release() }
         let burst = BurstBuffer()
         var idle = IdlePolicy(spins: 512, yieldEvery: 64)

@@ -98,7 +98,7 @@ public final class Manager {
         inbox = ControlInbox(wake: { bell.ring() })
         registry.onAdmit = { [ruleRequests] i, service in ruleRequests.admit(i, service: service, now: MonotonicClock.nanoseconds()) }
         dataplane = Dataplane(table: table, io: io, rxRings: rxRings, txRings: txRings, supplies: supplies, pool: pool,
-                              control: control, flowTables: steering.flowTables,
+                              control: control, flowTables: steering.flowTables, flowCounts: steering.counts,
                               maxSleepMicroseconds: config.maxIdleSleepMicroseconds)
     }
 
@@ -161,8 +161,9 @@ public final class Manager {
     }
 
     private func snapshotAndReport(_ report: (PlatformStats) -> Void) -> PlatformStats {
-        let s = stats.snapshot(reclaimed: registry.reclaimedTotal, strays: registry.straysAfterExit,
+        var s = stats.snapshot(reclaimed: registry.reclaimedTotal, strays: registry.straysAfterExit,
                                dataplaneSleeps: control.sleeps.load(ordering: .relaxed), steering: steering.stats)
+        (s.ruleHits, s.chainEntries) = steering.flowCounts
         latestStats = s
         for (text, instance, service) in thresholds.check(s) {
             events.publish(.alarm, instance: instance, service: service, message: text)

@@ -14,6 +14,8 @@ final class SteeringControl {
     let table: SharedTable
     /// Each version slot's compiled flow table, read by the dataplane.
     let flowTables = VersionLocal<FlowTable>()
+    /// What the dataplane counted per rule and chain (folded here when a slot is reused).
+    let counts = FlowCounts()
     let log: (String) -> Void
     /// The last version made (published or waiting).
     private(set) var version: UInt64 = 0
@@ -58,7 +60,10 @@ final class SteeringControl {
         // slot publish picks (no reader holds it, so none can look).
         if compiled?.version != version { compiled = FlowTable(spec, version: version) }
         let compiled = compiled!
-        switch table.steering.publish(spec, version: version, before: { slot in flowTables.set(compiled, slot: slot) }) {
+        switch table.steering.publish(spec, version: version, before: { slot in
+            counts.fold(slot: slot, old: flowTables.object(slot: slot))
+            flowTables.set(compiled, slot: slot)
+        }) {
         case .published:
             pending = false
             self.compiled = nil
@@ -73,6 +78,9 @@ final class SteeringControl {
             return true
         }
     }
+
+    /// Packets per rule and per chain, from ports, since start.
+    var flowCounts: (rules: [RuleHits], chains: [ChainEntries]) { counts.snapshot(spec: spec, tables: flowTables) }
 
     var stats: SteeringStats {
         SteeringStats(version: table.steering.currentVersion, publishes: table.steering.publishes, rules: spec.rules.count,

@@ -28,18 +28,25 @@ public struct FlowCache {
 
     /// Where `table` sends a packet of flow `key` that arrived on `port`.
     public mutating func action(_ key: FlowKey, port: Int, table: FlowTable) -> Action {
+        let r = rule(key, table: table)
+        return table.action(rule: r < 0 ? nil : Int(r), port: port)
+    }
+
+    /// The index (in `table`'s order) of the first rule matching flow
+    /// `key`, or -1 for none (the port's default).
+    public mutating func rule(_ key: FlowKey, table: FlowTable) -> Int32 {
         let h = key.hash32
         let first = Int(h) & mask
         let second = Int(h >> 16 | h << 16) & mask
         if let r = cached(first, key, table.version) ?? cached(second, key, table.version) {
             hits &+= 1
-            return table.action(rule: r < 0 ? nil : Int(r), port: port)
+            return r
         }
         misses &+= 1
-        let r = table.firstMatch(key)
+        let r = table.firstMatch(key).map(Int32.init) ?? -1
         let slot = lines[first].version != table.version ? first : second
-        lines[slot] = Line(key: key, version: table.version, rule: r.map(Int32.init) ?? -1)
-        return table.action(rule: r, port: port)
+        lines[slot] = Line(key: key, version: table.version, rule: r)
+        return r
     }
 
     /// The rule line `slot` holds for `key` in `version` (-1: none), if it does.

@@ -191,6 +191,8 @@ final class ControlAPITests: XCTestCase {
         let nfRx = samples.first { $0.key.hasPrefix("nfv_nf_rx_packets_total{") && $0.key.contains("service=\"1\"") }?.value
         XCTAssertGreaterThan(nfRx ?? 0, 1000)
         XCTAssertNotNil(samples.first { $0.key.hasPrefix("nfv_nf_rx_ring_occupancy{") })
+        XCTAssertGreaterThanOrEqual(samples["nfv_chain_entered_packets_total{chain=\"default\"}"] ?? 0, rx ?? .infinity,
+                                    "every packet from the port entered the default chain (read after the port's count)")
         XCTAssertEqual(p.stop(), 0, p.manager!.stderr)
     }
 }

@@ -71,6 +71,13 @@ final class SteeringTests: XCTestCase {
         XCTAssertEqual(p.nfStats(service: 2)?["rx"] as? Int, 200, "UDP to 53: chain dns")
         XCTAssertEqual(p.nfStats(service: 3)?["rx"] as? Int, 100, "IPv6 from 2001:db8:0:1::/64: chain v6")
         XCTAssertEqual(p.stop(), 0, p.manager!.stderr)
+        // Counted at the port, per rule and per chain entered.
+        let hits = (p.stats?["ruleHits"] as? [[String: Any]] ?? []).map { [$0["id"] as? Int, $0["packets"] as? Int] }
+        XCTAssertEqual(hits, [[1, 200], [2, 100]])
+        let entries = Dictionary(uniqueKeysWithValues: (p.stats?["chainEntries"] as? [[String: Any]] ?? []).map {
+            ($0["chain"] as? String ?? "?", $0["packets"] as? Int ?? -1)
+        })
+        XCTAssertEqual(entries, ["default": 350, "dns": 200, "v6": 100])
         let received = try Pcap.read(output)
         XCTAssertEqual(received.count, sent.count)
         XCTAssertEqual(Set(received), Set(sent))
