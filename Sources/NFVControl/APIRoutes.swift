@@ -31,7 +31,7 @@ struct APIRoutes: Sendable {
         v1.get("ports") { _, _ in await run(.ports) }
         v1.get("nfs") { _, _ in await run(.nfs) }
         v1.post("nfs") { request, _ in
-            let spec: NFLaunchSpec = try await decode(request, allowed: ["kind", "program", "service", "args", "cpu", "restart", "instance"])
+            let spec: NFLaunchSpec = try await decode(request, allowed: ["kind", "program", "service", "args", "cpu", "restart", "instance", "cpuWeight", "cpuCap"])
             return await run(.launch(spec))
         }
         v1.get("nfs/:instance") { _, context in await run(.nf(instance: try number(context, "instance"))) }

@@ -168,6 +168,16 @@ enum OpenAPIDocument {
       "type": "integer",
       "minimum": 1,
       "maximum": 64
+     },
+     "cpuWeight": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 10000
+     },
+     "cpuCap": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 102400
      }
     },
     "required": [
@@ -247,6 +257,9 @@ enum OpenAPIDocument {
      },
      "logFile": {
       "type": "string"
+     },
+     "cpuPercent": {
+      "type": "number"
      }
     },
     "required": [

@@ -10,6 +10,8 @@ import Yams
 ///     service: 2
 ///     instances: 2           # copies of it (default 1)
 ///     cpu: 1                 # pin to a CPU (default: the scheduler places it)
+///     cpu_weight: 200        # its CPU share against other supervised NFs (default 100)
+///     cpu_cap: 50            # at most this percent of one CPU (default: no cap)
 ///     restart: on-failure    # always, on-failure (default) or never
 ///     args: [--to, next]     # its own options
 /// api: {listen: 127.0.0.1:8080, token_file: /etc/swiftnfv/token}   # the API on TCP too (bearer token)
@@ -27,6 +29,7 @@ public enum NFsConfigParser {
     static func deployment(_ node: Node, _ fail: Fail) throws(ConfigError) -> ManagerConfig.Deployment {
         guard case .mapping(let m) = node else { throw fail(node, "an NF must be a mapping, such as {kind: forward, service: 1}") }
         var kind: String?, program: String?, service: Int?, instances = 1, cpu: Int?, restart = RestartPolicy.onFailure
+        var weight: Int?, cap: Int?
         var args: [String] = []
         for (k, v) in m {
             let key = k.string ?? "?"
@@ -46,6 +49,8 @@ public enum NFsConfigParser {
             case "service": service = try number(1...(Limits.maxServices - 1))
             case "instances": instances = try number(1...Limits.maxInstancesPerService)
             case "cpu": cpu = try number(0...4095)
+            case "cpu_weight": weight = try number(1...10_000)
+            case "cpu_cap": cap = try number(1...(100 * 1024))
             case "restart":
                 let s = try text()
                 guard let p = RestartPolicy(rawValue: s) else { throw fail(v, "nfs: restart '\(s)' is not always, on-failure or never") }
@@ -57,12 +62,13 @@ public enum NFsConfigParser {
                     args.append(s)
                 }
             default:
-                throw fail(k, "nfs: unknown key '\(key)'; known: kind, program, service, instances, cpu, restart, args")
+                throw fail(k, "nfs: unknown key '\(key)'; known: kind, program, service, instances, cpu, cpu_weight, cpu_cap, restart, args")
             }
         }
         guard let kind else { throw fail(node, "nfs: 'kind' is missing (\(NFLaunchSpec.builtInKinds.joined(separator: ", ")) or program)") }
         guard let service else { throw fail(node, "nfs: 'service' is missing (1...\(Limits.maxServices - 1))") }
-        let spec = NFLaunchSpec(kind: kind, program: program, service: service, args: args, cpu: cpu, restart: restart)
+        let spec = NFLaunchSpec(kind: kind, program: program, service: service, args: args, cpu: cpu, restart: restart,
+                                cpuWeight: weight, cpuCap: cap)
         if let problem = spec.problem { throw fail(node, "nfs: \(problem)") }
         return ManagerConfig.Deployment(spec: spec, instances: instances)
     }

@@ -143,7 +143,7 @@ extension Manager {
                       state: registered ? state.description : r!.state.rawValue, supervised: r != nil, launch: r?.spec,
                       restarts: r?.restarts ?? 0, history: r?.history ?? [], rx: c.rx, tx: c.tx,
                       dropped: c.dropped + c.noRoute + c.ringFull, rxRing: registered ? rxRings[i - 1].count : 0,
-                      logFile: r?.logFile)
+                      logFile: r?.logFile, cpuPercent: r?.cpuPercent)
     }
 
     private var serviceInfos: [ServiceInfo] {

@@ -164,6 +164,7 @@ public final class Manager {
         var s = stats.snapshot(reclaimed: registry.reclaimedTotal, strays: registry.straysAfterExit,
                                dataplaneSleeps: control.sleeps.load(ordering: .relaxed), steering: steering.stats)
         (s.ruleHits, s.chainEntries) = steering.flowCounts
+        supervisor.sampleCPU(now: MonotonicClock.nanoseconds())
         latestStats = s
         for (text, instance, service) in thresholds.check(s) {
             events.publish(.alarm, instance: instance, service: service, message: text)

@@ -31,6 +31,10 @@ final class Supervisor {
         var stopRequested = false
         /// Where its standard output and error go.
         var logFile: String
+        /// Its main thread's CPU time at the last sample, and when (for `cpuPercent`).
+        var cpuSample: (at: UInt64, cpu: UInt64)?
+        /// Percent of one CPU it used over the last sample period.
+        var cpuPercent: Double?
     }
 
     enum State: String {
@@ -57,6 +61,7 @@ final class Supervisor {
     let log: (String) -> Void
     /// This program (`nfv`), which runs the built-in NFs.
     let executable: String
+    let cpuGroups: CPUGroups
     private(set) var records: [Int: Record] = [:]
     /// A process already attached to the platform, waiting to be told which
     /// built-in NF to run (`nfv nf standby`): a launch hands it over instead
@@ -75,11 +80,15 @@ final class Supervisor {
         self.events = events
         self.log = log
         executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        cpuGroups = CPUGroups(platform: platform)
     }
 
     /// Starts `spec` under supervision; returns its instance ID.
     func launch(_ spec: NFLaunchSpec, now: UInt64) throws(APIError) -> Int {
         if let problem = spec.problem { throw APIError(status: 400, message: problem) }
+        if (spec.cpuWeight != nil || spec.cpuCap != nil) && !cpuGroups.available {
+            throw APIError(status: 409, message: "CPU weights and caps need cgroup v1's cpu controller at \(CPUGroups.controller)")
+        }
         let instance: Int
         if let i = spec.instance {
             guard isAvailable(i) else { throw APIError(status: 409, message: "instance \(i) is in use") }
@@ -93,6 +102,10 @@ final class Supervisor {
         var r = Record(instance: instance, spec: spec, logFile: "\(runDirectory)/nf-\(instance).log")
         do { try start(&r, now: now) } catch { throw APIError(status: 500, message: "cannot start \(spec.kind): \(error)") }
         records[instance] = r
+        do { try placeInGroup(r) } catch {
+            _ = stop(instance)
+            throw error
+        }
         events.publish(.nfLaunched, instance: instance, service: spec.service,
                        message: "launched \(spec.kind) as instance \(instance) of service \(spec.service) (pid \(r.pid))")
         return instance
@@ -140,6 +153,7 @@ final class Supervisor {
                 guard now >= r.restartAt, slot.state == .free else { waiting = true; continue }
                 do {
                     try start(&r, now: now)
+                    try? placeInGroup(r)
                     r.restarts += 1
                     events.publish(.nfRestarted, instance: i, service: r.spec.service,
                                    message: "restarted \(r.spec.kind) as instance \(i) (pid \(r.pid), restart \(r.restarts))")
@@ -155,6 +169,8 @@ final class Supervisor {
     private func exited(_ r: inout Record, how: (text: String, failed: Bool), now: UInt64) {
         let pid = r.pid
         r.pid = 0
+        r.cpuSample = nil
+        r.cpuPercent = nil
         let ran = now &- r.startedAt
         if ran >= Self.stableNanoseconds { r.failuresInARow = 0 }
         // A failure, or an exit within a second of starting (a restart loop).
@@ -329,6 +345,25 @@ final class Supervisor {
         }
         for i in records.keys { records[i]?.pid = 0 }
         standbyPID = 0
+        cpuGroups.removeAll()
+    }
+
+    /// Puts `r`'s process in its CPU group when its spec gives a weight or a cap.
+    private func placeInGroup(_ r: Record) throws(APIError) {
+        guard r.spec.cpuWeight != nil || r.spec.cpuCap != nil, r.pid > 0 else { return }
+        try cpuGroups.place(pid: r.pid, instance: r.instance, weight: r.spec.cpuWeight, cap: r.spec.cpuCap)
+    }
+
+    /// Samples every supervised NF's CPU time (once a second, with the
+    /// statistics): `cpuPercent` is the share of one CPU it used since the last sample.
+    func sampleCPU(now: UInt64) {
+        for i in records.keys {
+            guard let r = records[i], r.pid > 0, let cpu = CPUGroups.cpuNanoseconds(r.pid) else { continue }
+            if let last = r.cpuSample, now > last.at {
+                records[i]?.cpuPercent = Double(cpu &- last.cpu) / Double(now - last.at) * 100
+            }
+            records[i]?.cpuSample = (now, cpu)
+        }
     }
 
     /// The API's view of supervised instance `i` (merged with its slot by the caller).

@@ -23,10 +23,13 @@ public struct NFInfo: Codable, Sendable, Equatable {
     public var rxRing: Int
     /// Where its standard output and error go (supervised NFs).
     public var logFile: String?
+    /// Percent of one CPU its run loop used over the last second (supervised NFs).
+    public var cpuPercent: Double?
 
     public init(instance: Int, service: Int, name: String, pid: Int32, state: String, supervised: Bool,
                 launch: NFLaunchSpec? = nil, restarts: Int = 0, history: [Exit] = [], rx: UInt64 = 0, tx: UInt64 = 0,
-                dropped: UInt64 = 0, rxRing: Int = 0, logFile: String? = nil) {
+                dropped: UInt64 = 0, rxRing: Int = 0, logFile: String? = nil, cpuPercent: Double? = nil) {
+        self.cpuPercent = cpuPercent
         self.instance = instance; self.service = service; self.name = name; self.pid = pid; self.state = state
         self.supervised = supervised; self.launch = launch; self.restarts = restarts; self.history = history
         self.rx = rx; self.tx = tx; self.dropped = dropped; self.rxRing = rxRing; self.logFile = logFile

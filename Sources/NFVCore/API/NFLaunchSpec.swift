@@ -11,17 +11,23 @@ public struct NFLaunchSpec: Codable, Sendable, Equatable {
     /// Options after the common ones, such as ["--to", "service:2"].
     public var args: [String]
     public var cpu: Int?
+    /// Its CPU weight against the platform's other supervised NFs (1...10000;
+    /// `nil`: 100), enforced by the cgroup-v1 cpu controller (cpu.shares).
+    public var cpuWeight: Int?
+    /// The most CPU it may use, in percent of one CPU (1...100 per CPU; `nil`: no cap; cfs quota).
+    public var cpuCap: Int?
     public var restart: RestartPolicy
     /// An instance ID to take (1...64); `nil`: the manager picks a free one.
     public var instance: Int?
 
     public init(kind: String, program: String? = nil, service: Int, args: [String] = [], cpu: Int? = nil,
-                restart: RestartPolicy = .onFailure, instance: Int? = nil) {
+                restart: RestartPolicy = .onFailure, instance: Int? = nil, cpuWeight: Int? = nil, cpuCap: Int? = nil) {
+        self.cpuWeight = cpuWeight; self.cpuCap = cpuCap
         self.kind = kind; self.program = program; self.service = service; self.args = args; self.cpu = cpu
         self.restart = restart; self.instance = instance
     }
 
-    enum CodingKeys: String, CodingKey { case kind, program, service, args, cpu, restart, instance }
+    enum CodingKeys: String, CodingKey { case kind, program, service, args, cpu, restart, instance, cpuWeight, cpuCap }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -30,6 +36,8 @@ public struct NFLaunchSpec: Codable, Sendable, Equatable {
         service = try c.decode(Int.self, forKey: .service)
         args = try c.decodeIfPresent([String].self, forKey: .args) ?? []
         cpu = try c.decodeIfPresent(Int.self, forKey: .cpu)
+        cpuWeight = try c.decodeIfPresent(Int.self, forKey: .cpuWeight)
+        cpuCap = try c.decodeIfPresent(Int.self, forKey: .cpuCap)
         restart = try c.decodeIfPresent(RestartPolicy.self, forKey: .restart) ?? .onFailure
         instance = try c.decodeIfPresent(Int.self, forKey: .instance)
     }
@@ -48,6 +56,8 @@ public struct NFLaunchSpec: Codable, Sendable, Equatable {
         }
         guard (1..<Limits.maxServices).contains(service) else { return "service \(service) is out of range (1...\(Limits.maxServices - 1))" }
         if let cpu, cpu < 0 { return "cpu \(cpu): a CPU is a number from 0" }
+        if let w = cpuWeight, !(1...10_000).contains(w) { return "cpuWeight \(w): must be 1...10000 (100: the default share)" }
+        if let c = cpuCap, !(1...100 * 1024).contains(c) { return "cpuCap \(c): percent of one CPU, 1 or more" }
         if let i = instance, !(1...Limits.maxNFs).contains(i) { return "instance \(i) is out of range (1...\(Limits.maxNFs))" }
         let reserved = ["--service", "--manager", "--instance-id", "--cpu"]
         if let bad = args.first(where: { a in reserved.contains { a == $0 || a.hasPrefix($0 + "=") } }) {
