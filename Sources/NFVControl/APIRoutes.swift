@@ -36,6 +36,11 @@ struct APIRoutes: Sendable {
         }
         v1.get("nfs/:instance") { _, context in await run(.nf(instance: try number(context, "instance"))) }
         v1.delete("nfs/:instance") { _, context in await run(.stop(instance: try number(context, "instance"))) }
+        v1.patch("nfs/:instance") { request, context in
+            let i = try number(context, "instance")
+            let body: CPURequest = try await decode(request, allowed: ["cpuWeight", "cpuCap"])
+            return await run(.setCPU(instance: i, weight: body.cpuWeight, cap: body.cpuCap))
+        }
         v1.post("nfs/:instance/reload") { _, context in await run(.reload(instance: try number(context, "instance"))) }
         v1.get("services") { _, _ in await run(.services) }
         v1.post("services/:service/scale") { request, context in
@@ -80,11 +85,15 @@ struct APIRoutes: Sendable {
     }
 
     struct ScaleRequest: Decodable { var instances: Int }
+    struct CPURequest: Decodable {
+        var cpuWeight: Int?
+        var cpuCap: Int?
+    }
 
     /// Every route's path and methods (for 405 and its Allow header; keep in step with `router`).
     static let allowedMethods: [(path: [String], methods: [String])] = [
         ("/openapi.json", ["GET"]), ("/", ["GET"]), ("/console", ["GET"]), ("/metrics", ["GET"]),
-        ("/v1/status", ["GET"]), ("/v1/ports", ["GET"]), ("/v1/nfs", ["GET", "POST"]), ("/v1/nfs/:instance", ["GET", "DELETE"]),
+        ("/v1/status", ["GET"]), ("/v1/ports", ["GET"]), ("/v1/nfs", ["GET", "POST"]), ("/v1/nfs/:instance", ["GET", "DELETE", "PATCH"]),
         ("/v1/nfs/:instance/reload", ["POST"]), ("/v1/services", ["GET"]), ("/v1/services/:service/scale", ["POST"]),
         ("/v1/chains", ["GET"]), ("/v1/chains/:name", ["PUT", "DELETE"]), ("/v1/rules", ["GET", "POST"]),
         ("/v1/rules/:id", ["PUT", "DELETE"]), ("/v1/stats", ["GET"]), ("/v1/events", ["GET"]), ("/v1/events/stream", ["GET"]),

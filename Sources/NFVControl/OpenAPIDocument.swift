@@ -319,6 +319,23 @@ enum OpenAPIDocument {
     ],
     "additionalProperties": false
    },
+   "CPU": {
+    "type": "object",
+    "properties": {
+     "cpuWeight": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 10000
+     },
+     "cpuCap": {
+      "type": "integer",
+      "minimum": 0,
+      "maximum": 102400,
+      "description": "0 removes the cap"
+     }
+    },
+    "additionalProperties": false
+   },
    "Scale": {
     "type": "object",
     "properties": {
@@ -836,6 +853,55 @@ enum OpenAPIDocument {
       "description": "An NF instance ID"
      }
     ]
+   },
+   "patch": {
+    "operationId": "setNFCPU",
+    "summary": "Change a supervised NF's CPU weight and cap, now and for its restarts",
+    "responses": {
+     "200": {
+      "description": "The NF",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/NF"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "An error: what was wrong (nothing changed)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "instance",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 64
+      },
+      "description": "An NF instance ID"
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/CPU"
+       }
+      }
+     }
+    }
    }
   },
   "/v1/nfs/{instance}/reload": {

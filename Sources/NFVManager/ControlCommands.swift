@@ -50,6 +50,16 @@ extension Manager {
             }
             guard ruleRequests.sendReload(to: i - 1) else { return .error(503, "instance \(i) does not read its messages") }
             return .json(nfInfo(i), status: 202)
+        case .setCPU(let i, let weight, let cap):
+            guard (1...Limits.maxNFs).contains(i), nfInfo(i) != nil else { return .error(404, "no NF instance \(i)") }
+            do {
+                guard try supervisor.setCPU(i, weight: weight, cap: cap) else {
+                    return .error(409, "instance \(i) is not supervised: only NFs the manager launched have CPU groups")
+                }
+            } catch {
+                return .error(error.status, error.message)
+            }
+            return .json(nfInfo(i))
         case .services:
             return .json(serviceInfos)
         case .scale(let service, let n):

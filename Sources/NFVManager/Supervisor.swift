@@ -354,6 +354,22 @@ final class Supervisor {
         try cpuGroups.place(pid: r.pid, instance: r.instance, weight: r.spec.cpuWeight, cap: r.spec.cpuCap)
     }
 
+    /// Sets supervised instance `i`'s CPU weight and cap (`cap` 0: none) in
+    /// its spec (for restarts) and in its group, now.
+    func setCPU(_ i: Int, weight: Int?, cap: Int?) throws(APIError) -> Bool {
+        guard var r = records[i] else { return false }
+        if let weight { r.spec.cpuWeight = weight }
+        if let cap { r.spec.cpuCap = cap == 0 ? nil : cap }
+        if let problem = r.spec.problem { throw APIError(status: 400, message: problem) }
+        guard cpuGroups.available else {
+            throw APIError(status: 409, message: "CPU weights and caps need cgroup v1's cpu controller at \(CPUGroups.controller)")
+        }
+        records[i] = r
+        // Written whatever is left: removing the last cap must reach the group too.
+        if r.pid > 0 { try cpuGroups.place(pid: r.pid, instance: i, weight: r.spec.cpuWeight, cap: r.spec.cpuCap) }
+        return true
+    }
+
     /// Samples every supervised NF's CPU time (once a second, with the
     /// statistics): `cpuPercent` is the share of one CPU it used since the last sample.
     func sampleCPU(now: UInt64) {

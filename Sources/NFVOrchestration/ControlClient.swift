@@ -55,6 +55,11 @@ public struct ControlClient: Sendable {
 
     public func launch(_ spec: NFLaunchSpec) throws -> NFInfo { try send("POST", "/v1/nfs", json: spec) }
     @discardableResult public func stop(_ instance: Int) throws -> NFInfo { try send("DELETE", "/v1/nfs/\(instance)") }
+    /// Changes a supervised instance's CPU weight and cap (`cap` 0 removes it).
+    @discardableResult public func setCPU(_ instance: Int, weight: Int? = nil, cap: Int? = nil) throws -> NFInfo {
+        let fields = [weight.map { "\"cpuWeight\": \($0)" }, cap.map { "\"cpuCap\": \($0)" }].compactMap { $0 }
+        return try send("PATCH", "/v1/nfs/\(instance)", body: Data("{\(fields.joined(separator: ", "))}".utf8))
+    }
     @discardableResult public func reload(_ instance: Int) throws -> NFInfo { try send("POST", "/v1/nfs/\(instance)/reload") }
     @discardableResult public func scale(service: Int, to instances: Int) throws -> ScaleResult {
         try send("POST", "/v1/services/\(service)/scale", body: Data("{\"instances\": \(instances)}".utf8))

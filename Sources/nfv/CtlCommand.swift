@@ -8,7 +8,7 @@ struct CtlCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctl", abstract: "Inspect and change a running platform through its control API.",
         subcommands: [CtlPorts.self, CtlNFs.self, CtlServices.self, CtlChains.self, CtlRules.self, CtlStats.self, CtlEvents.self,
-                      CtlLaunch.self, CtlStop.self, CtlScale.self, CtlReload.self, CtlRule.self, CtlChain.self])
+                      CtlLaunch.self, CtlStop.self, CtlScale.self, CtlReload.self, CtlCPU.self, CtlRule.self, CtlChain.self])
 }
 
 /// Where the API is, and how to print.
@@ -213,6 +213,19 @@ struct CtlReload: ParsableCommand {
     func run() throws {
         let nf = try o.call { try $0.reload(instance) }
         o.show(nf) { "instance \(nf.instance) (\(nf.name)): reload sent" }
+    }
+}
+
+struct CtlCPU: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cpu", abstract: "Change a supervised NF's CPU weight and cap, now and for its restarts.")
+    @OptionGroup var o: CtlOptions
+    @Argument(help: "The instance ID.") var instance: Int
+    @Option(help: "Its weight (1...10000; 100: the default share).") var weight: Int?
+    @Option(help: "Its cap, percent of one CPU (0: none).") var cap: Int?
+    func run() throws {
+        guard weight != nil || cap != nil else { throw ValidationError("give --weight, --cap or both") }
+        let nf = try o.call { try $0.setCPU(instance, weight: weight, cap: cap) }
+        o.show(nf) { "instance \(nf.instance) (\(nf.name)): weight \(nf.launch?.cpuWeight ?? 100), cap \(nf.launch?.cpuCap.map { "\($0) %" } ?? "none")" }
     }
 }
 

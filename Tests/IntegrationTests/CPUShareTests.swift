@@ -5,7 +5,7 @@ import XCTest
 
 /// CPU weights and caps of supervised NFs, enforced by cgroup v1's cpu
 /// controller: two NFs that never sleep share one CPU by their weights,
-/// and a capped one stays under its cap. (The figures' accuracy is
+/// and a capped one stays under its cap; both change at run time through the API. (The figures' accuracy is
 /// `nfv bench fairness`'s business; this checks the mechanism's direction.)
 final class CPUShareTests: XCTestCase {
     /// Busy forever: polls without ever sleeping or yielding.
@@ -26,6 +26,16 @@ final class CPUShareTests: XCTestCase {
             guard let l = shares[0], let h = shares[1], let c = shares[2] else { return false }
             return h > 2 * l && c < 30
         }, "shares of one CPU (weight 100, weight 400, cap 20 %): \(shares)")
+        // At run time through the API: the light one becomes the heavy one, the cap goes.
+        try api.setCPU(light.instance, weight: 1600)
+        try api.setCPU(capped.instance, cap: 0)
+        XCTAssertEqual(try api.nf(light.instance).launch?.cpuWeight, 1600)
+        XCTAssertNil(try api.nf(capped.instance).launch?.cpuCap)
+        XCTAssertTrue(waitFor(timeout: 30) {
+            shares = [light, heavy, capped].map { (try? api.nf($0.instance))?.cpuPercent }
+            guard let l = shares[0], let h = shares[1], let c = shares[2] else { return false }
+            return l > 2 * h && c > 40
+        }, "shares after the change (weight 1600, weight 400, no cap): \(shares)")
         XCTAssertEqual(p.stop(), 0, p.manager!.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cpu/swiftnfv/\(p.name)"), "its CPU groups are removed")
     }

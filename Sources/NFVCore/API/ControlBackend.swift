@@ -13,6 +13,9 @@ public enum ControlCommand: Sendable, Equatable {
     case stop(instance: Int)
     /// Ask an instance to reload its configuration (a typed message, not SIGHUP).
     case reload(instance: Int)
+    /// Change a supervised instance's CPU weight and cap (`nil`: leave as is;
+    /// a cap of 0 removes it), at once and for its restarts.
+    case setCPU(instance: Int, weight: Int?, cap: Int?)
     case services
     /// Start or stop supervised instances until `service` has `instances`.
     case scale(service: Int, instances: Int)
