@@ -23,6 +23,8 @@ public struct SpeedTester: NetworkFunction {
     public let inFlight: Int
     public let packetLength: Int
     public let latency: Bool
+    /// Work spent on each packet it receives (benchmarks of NFs of different cost).
+    public let work: SyntheticWork
     /// Called with each report (the CLI prints it).
     let report: (Report) -> Void
     var received: UInt64 = 0
@@ -37,8 +39,9 @@ public struct SpeedTester: NetworkFunction {
     var tscHz = 1.0
 
     public init(to destination: Action, inFlight: Int = 128, packetLength: Int = 64, latency: Bool = false,
-                report: @escaping (Report) -> Void) {
+                cyclesPerPacket: Int = 0, report: @escaping (Report) -> Void) {
         self.destination = destination
+        work = SyntheticWork(cycles: cyclesPerPacket)
         self.inFlight = inFlight
         self.packetLength = max(packetLength, TestTraffic.headerLength + 8)
         self.latency = latency
@@ -61,12 +64,14 @@ public struct SpeedTester: NetworkFunction {
 
     public mutating func handle(_ packet: Packet, context: NFContext) -> Action {
         received &+= 1
+        work.spend(packets: 1)
         if latency { stamp(packet) }
         return destination
     }
 
     public mutating func handle(batch: PacketBatch, actions: ActionBuffer, context: NFContext) {
         received &+= UInt64(batch.count)
+        work.spend(packets: batch.count)
         if latency { for p in batch { stamp(p) } }
         for i in 0..<batch.count { actions[i] = destination }
     }

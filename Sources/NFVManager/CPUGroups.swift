@@ -49,11 +49,4 @@ struct CPUGroups {
             throw APIError(status: 500, message: "cannot write \(value) to \(path): \(error.localizedDescription)")
         }
     }
-
-    /// Time process `pid`'s main thread (an NF's run loop) has run, in
-    /// nanoseconds (`/proc/PID/schedstat`), or nil if it has gone.
-    static func cpuNanoseconds(_ pid: Int32) -> UInt64? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/schedstat", encoding: .utf8) else { return nil }
-        return text.split(separator: " ").first.flatMap { UInt64($0) }
-    }
 }

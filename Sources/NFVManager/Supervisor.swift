@@ -374,7 +374,7 @@ final class Supervisor {
     /// statistics): `cpuPercent` is the share of one CPU it used since the last sample.
     func sampleCPU(now: UInt64) {
         for i in records.keys {
-            guard let r = records[i], r.pid > 0, let cpu = CPUGroups.cpuNanoseconds(r.pid) else { continue }
+            guard let r = records[i], r.pid > 0, let cpu = ProcessCPU.nanoseconds(r.pid) else { continue }
             if let last = r.cpuSample, now > last.at {
                 records[i]?.cpuPercent = Double(cpu &- last.cpu) / Double(now - last.at) * 100
             }

@@ -85,9 +85,10 @@ struct ForwardCommand: BuiltInNFCommand {
     static let configuration = CommandConfiguration(commandName: "forward", abstract: "Send every packet to one destination.")
     @OptionGroup var common: NFCommonOptions
     @Option(help: "next, drop, port:N or service:N.", transform: DestinationOption.parse) var to = DestinationOption(.next)
+    @Option(help: "CPU work per packet, in TSC cycles (benchmarks of NFs of different cost).") var cycles = 0
 
     func run(attachment: NFAttachment?) throws {
-        var nf = Forward(to: to.action)
+        var nf = Forward(to: to.action, cyclesPerPacket: cycles)
         try common.run(&nf, name: "forward", attachment: attachment)
     }
 }
@@ -124,10 +125,11 @@ struct SpeedTesterCommand: BuiltInNFCommand {
     @Option(help: "Packet length in bytes.") var length = 64
     @Flag(help: "Also measure round-trip latency (p50 / p99 / max).") var latency = false
     @Flag(help: "Print each report as one line of JSON.") var json = false
+    @Option(help: "CPU work per packet received, in TSC cycles (benchmarks of NFs of different cost).") var cycles = 0
 
     func run(attachment: NFAttachment?) throws {
         let json = self.json
-        var nf = SpeedTester(to: to.action, inFlight: packets, packetLength: length, latency: latency) { r in
+        var nf = SpeedTester(to: to.action, inFlight: packets, packetLength: length, latency: latency, cyclesPerPacket: cycles) { r in
             if json {
                 let e = JSONEncoder()
                 e.outputFormatting = .sortedKeys
