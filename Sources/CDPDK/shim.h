@@ -81,7 +81,8 @@ enum {
     NFV_DROP_STOPPED = 3,    /* queued for an NF that stopped (drained at its stop) */
     NFV_DROP_RECLAIMED = 4,  /* held or queued by an NF that died or left: taken back */
     NFV_DROP_TX_FAILED = 5,  /* a port refused it */
-    NFV_DROP_REASONS = 6,
+    NFV_DROP_BACKPRESSURE = 6, /* held back at the entry of a chain with a step over its high watermark */
+    NFV_DROP_REASONS = 7,
 };
 
 /* What became of the packets whose last holder was an instance of one
@@ -91,7 +92,6 @@ enum {
 typedef struct nfv_fates {
     uint64_t dropped[NFV_DROP_REASONS];
     uint64_t supplied;    /* buffers given to its instances to make packets in, net of what came back unused */
-    uint64_t pad;
 } nfv_fates_t;
 
 /* Counters an NF publishes about itself (single writer: the NF). */

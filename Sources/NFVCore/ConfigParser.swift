@@ -113,11 +113,31 @@ public enum ConfigParser {
             case "standby":
                 guard let b = value.bool else { throw fail("'standby' must be true or false") }
                 config.standby = b
+            case "backpressure":
+                if let b = value.bool, !b {
+                    config.backpressure = nil
+                } else if case .mapping(let m) = value {
+                    var w = ManagerConfig.Watermarks(high: 80, low: 50)
+                    for (k, v) in m {
+                        guard let n = v.int else {
+                            throw ConfigError(file: file, line: v.mark?.line ?? line, problem: "backpressure: '\(k.string ?? "?")' must be a whole number (percent of a ring)")
+                        }
+                        switch k.string {
+                        case "high": w.high = n
+                        case "low": w.low = n
+                        default: throw ConfigError(file: file, line: k.mark?.line ?? line, problem: "backpressure: unknown key '\(k.string ?? "?")'; known keys: high, low")
+                        }
+                    }
+                    if let problem = w.problem { throw fail(problem) }
+                    config.backpressure = w
+                } else {
+                    throw fail("'backpressure' must be false or {high: PERCENT, low: PERCENT}, such as {high: 80, low: 50}")
+                }
             case "wait_for_chain":
                 guard let b = value.bool else { throw fail("'wait_for_chain' must be true or false") }
                 config.waitForChain = b
             default:
-                throw ConfigError(file: file, line: line, problem: "unknown key '\(key.string ?? "?")'; known keys: name, ports, chain, exit_port, chains, port_chains, rules, permissions, nfs, api, standby, pool_size, ring_size, max_idle_sleep_us, wait_for_chain, balance")
+                throw ConfigError(file: file, line: line, problem: "unknown key '\(key.string ?? "?")'; known keys: name, ports, chain, exit_port, chains, port_chains, rules, permissions, nfs, api, standby, pool_size, ring_size, max_idle_sleep_us, wait_for_chain, balance, backpressure")
             }
         }
         if let problem = config.exit.problem(portCount: config.ports.count) {

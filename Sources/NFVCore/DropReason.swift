@@ -15,6 +15,10 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
     case reclaimed
     /// A port refused to send it.
     case txFailed
+    /// It came from a port into a chain one of whose steps was over its
+    /// queue's high watermark, and was dropped there, before any NF spent
+    /// work on it (backpressure).
+    case backpressure
 
     public var description: String {
         switch self {
@@ -24,6 +28,7 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
         case .stopped: "stopped"
         case .reclaimed: "reclaimed"
         case .txFailed: "tx-failed"
+        case .backpressure: "backpressure"
         }
     }
 }

@@ -31,6 +31,11 @@ public struct ManagerConfig: Sendable, Equatable {
     /// How each service with several instances spreads packets over them
     /// (services not listed: by flow).
     public var balance: [ServiceID: Balance] = [:]
+    /// Backpressure (NFVnice's): packets from a port are dropped at the entry
+    /// of a chain while one of its steps' queues is over `high` percent of
+    /// its ring, until it is back under `low`, so that no NF upstream spends
+    /// work on a packet a full queue downstream would drop. `nil`: off.
+    public var backpressure: Watermarks? = Watermarks(high: 80, low: 50)
     /// Keep a standby NF process attached, so that launching a built-in NF
     /// hands it over instead of waiting for a new process's DPDK start-up.
     public var standby = true
@@ -48,6 +53,33 @@ public struct ManagerConfig: Sendable, Equatable {
         public init(spec: NFLaunchSpec, instances: Int = 1) {
             self.spec = spec
             self.instances = instances
+        }
+    }
+
+    /// Queue thresholds, in percent of a ring.
+    public struct Watermarks: Sendable, Equatable {
+        public var high: Int
+        public var low: Int
+        public init(high: Int, low: Int) { self.high = high; self.low = low }
+
+        /// Parses `off` (nil) or `HIGH:LOW`, such as 80:50.
+        public static func parse(_ text: String) throws(ConfigError) -> Watermarks? {
+            if text == "off" { return nil }
+            let parts = text.split(separator: ":")
+            guard parts.count == 2, let h = Int(parts[0]), let l = Int(parts[1]) else {
+                throw ConfigError(file: nil, problem: "backpressure '\(text)': expected off or HIGH:LOW, percent of a ring, such as 80:50")
+            }
+            let w = Watermarks(high: h, low: l)
+            if let problem = w.problem { throw ConfigError(file: nil, problem: problem) }
+            return w
+        }
+
+        /// What is wrong with these thresholds, if anything.
+        public var problem: String? {
+            guard (1...100).contains(high), (0..<high).contains(low) else {
+                return "backpressure: high must be 1...100 and low 0...high-1 (percent of a ring), got high \(high), low \(low)"
+            }
+            return nil
         }
     }
 
@@ -82,6 +114,7 @@ public struct ManagerConfig: Sendable, Equatable {
         guard ringSize >= 64, ringSize <= 1 << 20, ringSize & (ringSize - 1) == 0 else {
             throw fail("ring size must be a power of two from 64 to \(1 << 20), got \(ringSize)")
         }
+        if let problem = backpressure?.problem { throw fail(problem) }
         guard (1...1_000_000).contains(maxIdleSleepMicroseconds) else {
             throw fail("max idle sleep must be 1 to 1000000 microseconds, got \(maxIdleSleepMicroseconds)")
         }

@@ -4,7 +4,7 @@ import NFVRouting
 import NFVShared
 
 /// The manager's one packet thread: polls the ports (RX into the chains
-/// the flow table picks, `Ingress`),
+/// the flow table picks, `Ingress`, held back at a congested chain's entry),
 /// drains NF TX rings out of the ports (freeing and counting what NFs
 /// dropped), stocks NFs' buffer supplies, and reclaims the buffers of dead
 /// NFs. When there is nothing to do it backs off to sleep on its doorbell:
@@ -28,6 +28,8 @@ final class Dataplane: @unchecked Sendable {
     let flowTables: VersionLocal<FlowTable>
     let flowCounts: FlowCounts
     let maxSleepNanoseconds: UInt64
+    /// Backpressure at chain entry (`nil`: off).
+    let watermarks: ManagerConfig.Watermarks?
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
 
@@ -36,7 +38,8 @@ final class Dataplane: @unchecked Sendable {
 
     init(table: SharedTable, io: PortIO, rxRings: [DescriptorRing], txRings: [DescriptorRing], supplies: [BufferSupply],
          pool: PacketPool, control: DataplaneControl, flowTables: VersionLocal<FlowTable>, flowCounts: FlowCounts,
-         maxSleepMicroseconds: Int) {
+         maxSleepMicroseconds: Int, watermarks: ManagerConfig.Watermarks?) {
+        self.watermarks = watermarks
         self.flowTables = flowTables
         self.flowCounts = flowCounts
         self.table = table
@@ -71,7 +74,8 @@ final class Dataplane: @unchecked Sendable {
     private func run() {
         let steering = Steering(table: table, rxRings: rxRings, txRing: nil, mark: table.dataplaneMark,
                                 reader: SteeringTable.dataplaneReader)
-        var ingress = Ingress(tables: flowTables, counts: flowCounts)
+        var ingress = Ingress(tables: flowTables, counts: flowCounts,
+                              throttle: EntryThrottle(table: table, rings: rxRings, ringSize: table.ringSize, watermarks: watermarks))
         defer { ingress.release() }
         let burst = BurstBuffer()
         var idle = IdlePolicy(spins: 512, yieldEvery: 64)

@@ -99,7 +99,7 @@ public final class Manager {
         registry.onAdmit = { [ruleRequests] i, service in ruleRequests.admit(i, service: service, now: MonotonicClock.nanoseconds()) }
         dataplane = Dataplane(table: table, io: io, rxRings: rxRings, txRings: txRings, supplies: supplies, pool: pool,
                               control: control, flowTables: steering.flowTables, flowCounts: steering.counts,
-                              maxSleepMicroseconds: config.maxIdleSleepMicroseconds)
+                              maxSleepMicroseconds: config.maxIdleSleepMicroseconds, watermarks: config.backpressure)
     }
 
     /// What the manager reports when it stops.

@@ -15,7 +15,8 @@ public struct PortIO {
 
     /// Receives a burst from port `index`, lets `ingress` decide where its
     /// packets go (each enters before the first step of chain 0 until told
-    /// otherwise) and steers them there. Returns packets received.
+    /// otherwise) and steers them there; what it holds back (backpressure)
+    /// is freed and counted. Returns packets received.
     @inlinable
     public func receive<I: PortIngress>(port index: Int, burst: BurstBuffer, steering: Steering, ingress: inout I) -> Int {
         let n = ports[index].receive(into: burst)
@@ -29,12 +30,18 @@ public struct PortIO {
         }
         let before = steering.counters
         steering.enter()
+        var held = 0
         switch ingress.decide(burst, count: n, port: index, version: steering.reader) {
         case .all(let action): steering.send(burst, count: n, action: action)
-        case .each(let actions): steering.send(burst, count: n, actions: actions)
+        case .each(let actions, let kept):
+            steering.send(burst, count: kept, actions: actions)
+            held = n - kept
+        case .held: held = n
         }
+        if held > 0 { steering.giveBack(burst, (n - held)..<n, reason: .backpressure) }
         let after = steering.counters
         let dropped = (after.dropped &- before.dropped) &+ (after.noRoute &- before.noRoute) &+ (after.ringFull &- before.ringFull)
+            &+ UInt64(held)
         counters[index].add(rx: UInt64(n), dropped: dropped, rxBytes: bytes)
         return n
     }
@@ -85,9 +92,12 @@ public protocol PortIngress {
     mutating func decide(_ burst: BurstBuffer, count: Int, port: Int, version: SteeringTable.Reader) -> IngressDecision
 }
 
-/// Where a burst from a port goes: all of it as one action, or packet `i`
-/// as `actions[i]` (valid until the next decision).
+/// Where a burst from a port goes: all of it as one action; or packet `i`
+/// as `actions[i]` (valid until the next decision) for the first `kept`,
+/// the rest (moved to the end of the burst) held back at the entry of a
+/// congested chain; or all of it held back (`EntryThrottle`).
 public enum IngressDecision {
     case all(Action)
-    case each(UnsafePointer<Action>)
+    case each(UnsafePointer<Action>, kept: Int)
+    case held
 }

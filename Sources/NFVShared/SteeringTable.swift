@@ -154,6 +154,11 @@ public struct SteeringTable: @unchecked Sendable {
         public var announced: UInt64 { announcedWord.pointee >> 8 }
         /// The slot of the version it announced last (valid after `enter`).
         public var slot: Int { Int(announcedWord.pointee & 0xFF) - 1 }
+        /// The version it announced last (valid after `enter`, until it
+        /// announces another or none).
+        @inlinable public var version: UnsafeMutablePointer<nfv_steer_version_t> {
+            nfv_steer_version(steer, UInt32(Int(announcedWord.pointee & 0xFF) - 1))
+        }
     }
 
     public func reader(_ index: Int) -> Reader { Reader(self, index: index) }

@@ -18,10 +18,13 @@ struct ManagerCommand: ParsableCommand {
     @Option(help: "Where packets leave after the chain: a port, 'other' (the other port of its pair: 0<->1, 2<->3; a bump in the wire) or 'input' (default).")
     var exitPort: String?
     @Option(help: "Packet buffers in the pool.") var poolSize: Int?
+    @Option(help: "Descriptors per NF ring (a power of two, 64...1048576).") var ringSize: Int?
     @Option(help: "Hold port RX until every chain service has an instance.") var waitForChain: Bool?
     @Flag(help: "Keep no standby NF process (launches then wait for a new process's DPDK start-up).") var noStandby = false
     @Option(help: "SERVICE:flow or SERVICE:queue, how a service spreads packets over its instances (repeat for more).")
     var balance: [String] = []
+    @Option(help: "off, or HIGH:LOW: drop port packets at a chain's entry while a step's queue is over HIGH percent of its ring, until under LOW (default 80:50).")
+    var backpressure: String?
     @Option(help: "Stop after this many seconds.") var duration: Double?
     @Option(help: "Write the final statistics (JSON) to this file when it stops.") var finalStats: String?
     @Flag(help: "Do not print the statistics table.") var quiet = false
@@ -60,7 +63,11 @@ struct ManagerCommand: ParsableCommand {
         if let apiTokenFile { c.apiTokenFile = apiTokenFile }
         if c.apiListen != nil && c.apiTokenFile == nil { throw ValidationError("--api-listen needs --api-token-file (the bearer token TCP clients must send)") }
         if noStandby { c.standby = false }
+        if let backpressure {
+            do { c.backpressure = try ManagerConfig.Watermarks.parse(backpressure) } catch { throw ValidationError("--\(error.problem)") }
+        }
         if let poolSize { c.poolSize = poolSize }
+        if let ringSize { c.ringSize = ringSize }
         if let waitForChain { c.waitForChain = waitForChain }
         for item in balance {
             let parts = item.split(separator: ":")

@@ -16,6 +16,7 @@ final class ConfigParserTests: XCTestCase {
             max_idle_sleep_us: 50
             wait_for_chain: true
             balance: {2: queue, 3: flow}
+            backpressure: {high: 90, low: 60}
             """, file: "lab.yaml")
         XCTAssertEqual(c.name, "lab-1")
         XCTAssertEqual(c.ports, ["net_null0", "net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap"])
@@ -26,6 +27,12 @@ final class ConfigParserTests: XCTestCase {
         XCTAssertEqual(c.maxIdleSleepMicroseconds, 50)
         XCTAssertTrue(c.waitForChain)
         XCTAssertEqual(c.balance, [ServiceID(2): .queue, ServiceID(3): .flow])
+        XCTAssertEqual(c.backpressure, ManagerConfig.Watermarks(high: 90, low: 60))
+        XCTAssertNil(try ConfigParser.parse("backpressure: false").backpressure)
+        XCTAssertEqual(ManagerConfig().backpressure, ManagerConfig.Watermarks(high: 80, low: 50))
+        XCTAssertEqual(try ManagerConfig.Watermarks.parse("70:20"), ManagerConfig.Watermarks(high: 70, low: 20))
+        XCTAssertNil(try ManagerConfig.Watermarks.parse("off"))
+        XCTAssertThrowsError(try ManagerConfig.Watermarks.parse("50:80")) { XCTAssertTrue("\($0)".contains("low 0...high-1"), "\($0)") }
     }
 
     func testEmptyFileGivesTheDefaults() throws {
@@ -62,6 +69,9 @@ final class ConfigParserTests: XCTestCase {
         assertError("- 1\n- 2\n", line: 1, contains: "top level must be a mapping")
         assertError("name: a\nbalance:\n  2: fastest\n", line: 3, contains: "'fastest' is not flow or queue")
         assertError("balance: {99: queue}\n", line: 1, contains: "'99' is not a service ID")
+        assertError("name: a\nbackpressure: {high: 50, low: 70}\n", line: 2, contains: "low 0...high-1")
+        assertError("name: a\nbackpressure:\n  high: 80\n  lo: 20\n", line: 4, contains: "unknown key 'lo'")
+        assertError("backpressure: yes please\n", line: 1, contains: "must be false or {high")
     }
 
     func testValidateChecksLimits() {
