@@ -38,7 +38,7 @@ public final class Manager {
     /// The statistics of the last once-a-second report (control thread only).
     var latestStats: PlatformStats?
     /// Raises the platform's own alarms (pool, rings) from each report.
-    var thresholds = ThresholdAlarms()
+    var thresholds: ThresholdAlarms
     /// Buffers the port drivers took when they started (RX descriptors, an
     /// AF_XDP fill ring): theirs until the ports close, and some drivers
     /// keep them even then.
@@ -51,6 +51,7 @@ public final class Manager {
         try config.validate()
         let spec = try config.steering()
         self.config = config
+        thresholds = ThresholdAlarms(backpressure: config.backpressure)
         self.log = log
         names = SharedNames(platform: config.name)
         var stale = 0

@@ -1,12 +1,25 @@
 import NFVCore
 
 /// The manager's own alarms, checked on each once-a-second report: the
-/// packet pool, or an NF's RX ring, past `high` of its size. Each is raised
-/// once when it crosses and again only after it has fallen back under
-/// `low` (no alarm storm while a level hovers at the threshold).
+/// packet pool past `high` of its size, or an NF's RX ring past `ringHigh`.
+/// Each is raised once when it crosses and again only after it has fallen
+/// back under `low` (`ringLow`): no alarm storm while a level hovers at the
+/// threshold. With backpressure a ring stops growing at its high
+/// watermark, so the ring alarm is raised just under that
+/// (`init(backpressure:)`).
 struct ThresholdAlarms {
     var high = 0.9
     var low = 0.7
+    var ringHigh = 0.9
+    var ringLow = 0.7
+
+    init(backpressure: ManagerConfig.Watermarks? = nil) {
+        if let b = backpressure {
+            ringHigh = min(ringHigh, Double(b.high - 1) / 100)
+            ringLow = min(ringLow, Double(b.low) / 100)
+        }
+    }
+
     private var poolRaised = false
     private var ringsRaised: Set<UInt16> = []
 
@@ -23,11 +36,11 @@ struct ThresholdAlarms {
         let ringSize = Double(max(1, s.ringSize))
         for n in s.nfs {
             let level = Double(n.rxRing) / ringSize
-            if !ringsRaised.contains(n.instance) && level >= high {
+            if !ringsRaised.contains(n.instance) && level >= ringHigh {
                 ringsRaised.insert(n.instance)
-                out.append(("ring instance=\(n.instance) rx_ring=\(n.rxRing): its RX ring is over \(Int(high * 100)) % full (it falls behind)",
+                out.append(("ring instance=\(n.instance) rx_ring=\(n.rxRing): its RX ring is over \(Int(ringHigh * 100)) % full (it falls behind)",
                             Int(n.instance), Int(n.service)))
-            } else if ringsRaised.contains(n.instance) && level < low {
+            } else if ringsRaised.contains(n.instance) && level < ringLow {
                 ringsRaised.remove(n.instance)
             }
         }

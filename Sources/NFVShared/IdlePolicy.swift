@@ -7,7 +7,11 @@ import Glibc
 /// sharing two cores do not starve each other.
 ///
 /// - When a thread that shares its CPU has work (the caller says so), yield
-///   at once: one context switch hands the CPU to the thread that can use it.
+///   at once: one context switch hands the CPU to the thread that can use it
+///   (when both are in the same CPU group: the kernel yields only within a
+///   cgroup, so an NF in a group of its own gets the CPU straight back).
+///   Such yields count as empty polls too, so an NF with nothing to do
+///   still goes to sleep and gives its share of the CPU to busy ones.
 /// - Otherwise spin (a `pause` per poll): no system call, and packets coming
 ///   from the other core are seen within nanoseconds. Every `yieldEvery`
 ///   polls it yields anyway, for threads it cannot see.
@@ -34,12 +38,12 @@ public struct IdlePolicy: Sendable {
     /// for work and waits.
     @inlinable @discardableResult
     public mutating func backOff(coreMateBusy: Bool = false) -> Step {
+        empty &+= 1
+        if empty >= spins { return .sleep }
         if coreMateBusy {
             sched_yield()
             return .yield
         }
-        empty &+= 1
-        if empty >= spins { return .sleep }
         if empty % yieldEvery == 0 {
             sched_yield()
             return .yield

@@ -7,7 +7,7 @@ import Synchronization
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks that start everything, measure and tear it all down.",
-        subcommands: [ChainBench.self, NFCostBench.self, ClassifyBench.self, LaunchBench.self, DoSBench.self, FairnessBench.self, PortsBench.self, BackpressureBench.self])
+        subcommands: [ChainBench.self, NFCostBench.self, ClassifyBench.self, LaunchBench.self, DoSBench.self, FairnessBench.self, PortsBench.self, BackpressureBench.self, LoadShiftBench.self])
 }
 
 /// `nfv bench chain`: a speed tester and `length - 1` forwarders in a

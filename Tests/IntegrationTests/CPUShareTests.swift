@@ -40,6 +40,42 @@ final class CPUShareTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cpu/swiftnfv/\(p.name)"), "its CPU groups are removed")
     }
 
+    /// Work-conserving: an NF with nothing to do sleeps, so a busy NF on its
+    /// CPU gets the idle one's share, however large its weight; once traffic
+    /// reaches it, the weights divide the CPU again.
+    func testAnIdleNFsShareGoesToTheBusyOne() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cpu/cpu.shares"), "no cgroup v1 cpu controller")
+        let p = try Platform("cpushare-idle")
+        try p.startManager()
+        let api = p.control.client
+        // Always busy: a forwarder on CPU 1 that spends 2000 cycles a packet on
+        // what a speed tester on CPU 0 keeps sending it.
+        let busy = try api.launch(NFLaunchSpec(kind: "forward", service: 1, args: ["--to", "service:4", "--cycles", "2000"], cpu: 1,
+                                               cpuWeight: 100))
+        try p.control.waitUntilRegistered(busy.instance, timeout: 30)
+        // (A speed tester's packets are made at its start: their first hop must be there.)
+        let feed = try api.launch(NFLaunchSpec(kind: "speed-tester", service: 4, args: ["--to", "service:1"], cpu: 0))
+        // Four times the weight, on the same CPU, but nothing sends it packets yet.
+        let idle = try api.launch(NFLaunchSpec(kind: "forward", service: 2, args: ["--to", "service:3", "--cycles", "2000"], cpu: 1,
+                                               cpuWeight: 400))
+        for nf in [feed, idle] { try p.control.waitUntilRegistered(nf.instance, timeout: 30) }
+        var shares: [Double?] = []
+        XCTAssertTrue(waitFor(timeout: 30) {
+            shares = [busy, idle].map { (try? api.nf($0.instance))?.cpuPercent }
+            guard let b = shares[0], let i = shares[1] else { return false }
+            return b > 80 && i < 10
+        }, "percent of CPU 1 (busy, weight 100; idle, weight 400): \(shares)")
+        // Traffic for the heavy one: another speed tester on CPU 0 sends through it.
+        let source = try api.launch(NFLaunchSpec(kind: "speed-tester", service: 3, args: ["--to", "service:2"], cpu: 0))
+        try p.control.waitUntilRegistered(source.instance, timeout: 30)
+        XCTAssertTrue(waitFor(timeout: 30) {
+            shares = [busy, idle].map { (try? api.nf($0.instance))?.cpuPercent }
+            guard let b = shares[0], let i = shares[1] else { return false }
+            return i > 2 * b
+        }, "percent of CPU 1 once both have work (weight 100, weight 400): \(shares)")
+        XCTAssertEqual(p.stop(), 0, p.manager!.stderr)
+    }
+
     func testAWeightWithoutTheControllerOrOutOfRangeIsRefused() throws {
         let p = try Platform("cpushare-bad")
         try p.startManager()
