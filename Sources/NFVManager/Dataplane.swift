@@ -4,7 +4,8 @@ import NFVRouting
 import NFVShared
 
 /// The manager's one packet thread: polls the ports (RX into the chains
-/// the flow table picks, `Ingress`, held back at a congested chain's entry),
+/// the flow table picks, `Ingress`, held back at a congested chain's entry:
+/// a pass that only dropped such packets counts as idle),
 /// drains NF TX rings out of the ports (freeing and counting what NFs
 /// dropped), stocks NFs' buffer supplies, and reclaims the buffers of dead
 /// NFs. When there is nothing to do it backs off to sleep on its doorbell:

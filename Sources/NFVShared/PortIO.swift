@@ -16,7 +16,9 @@ public struct PortIO {
     /// Receives a burst from port `index`, lets `ingress` decide where its
     /// packets go (each enters before the first step of chain 0 until told
     /// otherwise) and steers them there; what it holds back (backpressure)
-    /// is freed and counted. Returns packets received.
+    /// is freed and counted. Returns the packets it handed on: a burst held
+    /// back whole is no work, so that a dataplane thread whose chains are all
+    /// held backs off and leaves the CPU to the NFs that drain them.
     @inlinable
     public func receive<I: PortIngress>(port index: Int, burst: BurstBuffer, steering: Steering, ingress: inout I) -> Int {
         let n = ports[index].receive(into: burst)
@@ -43,7 +45,7 @@ public struct PortIO {
         let dropped = (after.dropped &- before.dropped) &+ (after.noRoute &- before.noRoute) &+ (after.ringFull &- before.ringFull)
             &+ UInt64(held)
         counters[index].add(rx: UInt64(n), dropped: dropped, rxBytes: bytes)
-        return n
+        return n - held
     }
 
     /// Moves one burst from an NF's TX ring out of the ports its packets
