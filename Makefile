@@ -2,7 +2,7 @@
 SWIFT ?= swift
 NFV_RELEASE := .build/release/nfv
 
-.PHONY: all setup build demo test verify bench bench-context-switch clean
+.PHONY: all setup build demo test verify bench bench-context-switch bench-cache-line clean
 
 all: build
 
@@ -40,3 +40,8 @@ clean:
 # chain figures when NFs outnumber cores).
 bench-context-switch:
 	cc -O2 -o .build/context-switch Benchmarks/context-switch.c && .build/context-switch
+
+# What moving one cache line between the two CPUs costs (explains the
+# latency of one packet in flight).
+bench-cache-line:
+	cc -O2 -pthread -o .build/cache-line Benchmarks/cache-line.c && .build/cache-line

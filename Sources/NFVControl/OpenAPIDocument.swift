@@ -260,6 +260,9 @@ enum OpenAPIDocument {
      },
      "cpuPercent": {
       "type": "number"
+     },
+     "cpuEntitledPercent": {
+      "type": "number"
      }
     },
     "required": [

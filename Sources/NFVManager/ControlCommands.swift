@@ -148,12 +148,14 @@ extension Manager {
         let registered = state != .free && state != .claimed && state != .refused && (r == nil || slot.pid == r!.pid)
         guard registered || r != nil else { return nil }
         let c = registered ? slot.counters : NFCounters()
-        return NFInfo(instance: i, service: registered ? Int(slot.service.rawValue) : r!.spec.service,
+        var info = NFInfo(instance: i, service: registered ? Int(slot.service.rawValue) : r!.spec.service,
                       name: registered ? slot.name : r!.spec.kind, pid: registered ? slot.pid : r!.pid,
                       state: registered ? state.description : r!.state.rawValue, supervised: r != nil, launch: r?.spec,
                       restarts: r?.restarts ?? 0, history: r?.history ?? [], rx: c.rx, tx: c.tx,
                       dropped: c.dropped + c.noRoute + c.ringFull, rxRing: registered ? rxRings[i - 1].count : 0,
                       logFile: r?.logFile, cpuPercent: r?.cpuPercent)
+        if r != nil { info.cpuEntitledPercent = supervisor.entitlements(cpus: ProcessInfo.processInfo.activeProcessorCount)[i] }
+        return info
     }
 
     private var serviceInfos: [ServiceInfo] {

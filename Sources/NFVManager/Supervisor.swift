@@ -382,6 +382,15 @@ final class Supervisor {
         }
     }
 
+    /// Percent of one CPU each running supervised NF's weight entitles it
+    /// to (`CPUEntitlement`), by instance.
+    func entitlements(cpus: Int) -> [Int: Double] {
+        let running = records.values.filter { $0.state == .running }.sorted { $0.instance < $1.instance }
+        let shares = CPUEntitlement.percent(running.map { .init(weight: $0.spec.cpuWeight ?? 100, cpu: $0.spec.cpu, cap: $0.spec.cpuCap) },
+                                            cpus: cpus)
+        return Dictionary(uniqueKeysWithValues: zip(running.map(\.instance), shares))
+    }
+
     /// The API's view of supervised instance `i` (merged with its slot by the caller).
     func info(_ i: Int) -> Record? { records[i] }
 }

@@ -67,13 +67,21 @@ struct CtlPorts: ParsableCommand {
 struct CtlNFs: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "nfs", abstract: "NF instances, registered or supervised.")
     @OptionGroup var o: CtlOptions
+    /// "used (entitled)" percent of one CPU, for supervised NFs.
+    static func cpu(_ nf: NFInfo) -> String {
+        guard let used = nf.cpuPercent else { return "-" }
+        return "\(StatsTable.fixed(used, 1)) (\(nf.cpuEntitledPercent.map { StatsTable.fixed($0, 1) } ?? "-"))"
+    }
+
     func run() throws {
         let nfs = try o.call { try $0.nfs() }
         o.show(nfs) {
-            TextTable.render(["INSTANCE", "SERVICE", "NAME", "PID", "STATE", "SUPERVISED", "RESTARTS", "RX", "TX", "DROPPED", "RX RING"], nfs.map {
+            TextTable.render(["INSTANCE", "SERVICE", "NAME", "PID", "STATE", "SUPERVISED", "RESTARTS", "RX", "TX", "DROPPED", "RX RING",
+                              "CPU % (ENTITLED)"], nfs.map {
                 ["\($0.instance)", "\($0.service)", $0.name, "\($0.pid)", $0.state,
                  $0.supervised ? ($0.launch?.restart.rawValue ?? "yes") : "no", "\($0.restarts)", "\($0.rx)", "\($0.tx)",
-                 "\($0.dropped)", "\($0.rxRing)"]
+                 "\($0.dropped)", "\($0.rxRing)",
+                 Self.cpu($0)]
             })
         }
     }

@@ -26,6 +26,8 @@ final class CPUShareTests: XCTestCase {
             guard let l = shares[0], let h = shares[1], let c = shares[2] else { return false }
             return h > 2 * l && c < 30
         }, "shares of one CPU (weight 100, weight 400, cap 20 %): \(shares)")
+        // What each is entitled to, next to what it used: 100 and 400 share CPU 1; the cap bounds the third.
+        XCTAssertEqual(try [light, heavy, capped].map { try api.nf($0.instance).cpuEntitledPercent }, [20, 80, 20])
         // At run time through the API: the light one becomes the heavy one, the cap goes.
         try api.setCPU(light.instance, weight: 1600)
         try api.setCPU(capped.instance, cap: 0)

@@ -22,6 +22,16 @@ final class ValueTypeTests: XCTestCase {
         XCTAssertFalse(InstanceID(65).isValid)
     }
 
+    func testCPUEntitlementsFollowWeightsPerCPUAndCaps() {
+        // Two CPUs: 100 and 300 pinned to CPU 0; 200 pinned to CPU 1 with a cap of 40; one unpinned of 100.
+        let e = CPUEntitlement.percent([.init(weight: 100, cpu: 0), .init(weight: 300, cpu: 0), .init(weight: 200, cpu: 1, cap: 40),
+                                        .init(weight: 100)], cpus: 2)
+        XCTAssertEqual(e, [25, 75, 40, 100])
+        // Unpinned only: the weights divide both CPUs, at most one CPU each.
+        XCTAssertEqual(CPUEntitlement.percent([.init(weight: 100), .init(weight: 100), .init(weight: 200)], cpus: 2), [50, 50, 100])
+        XCTAssertEqual(CPUPlacement.balanced(weights: [100, 200, 400, 100, 200, 400], cpus: 2), [0, 0, 0, 1, 1, 1])
+    }
+
     func testSummary() throws {
         XCTAssertNil(Summary([]))
         let odd = try XCTUnwrap(Summary([5, 1, 3]))

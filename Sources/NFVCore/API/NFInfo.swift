@@ -25,6 +25,9 @@ public struct NFInfo: Codable, Sendable, Equatable {
     public var logFile: String?
     /// Percent of one CPU its run loop used over the last second (supervised NFs).
     public var cpuPercent: Double?
+    /// Percent of one CPU its weight entitles it to while every supervised
+    /// NF is busy (`CPUEntitlement`; supervised NFs that run).
+    public var cpuEntitledPercent: Double?
 
     public init(instance: Int, service: Int, name: String, pid: Int32, state: String, supervised: Bool,
                 launch: NFLaunchSpec? = nil, restarts: Int = 0, history: [Exit] = [], rx: UInt64 = 0, tx: UInt64 = 0,
