@@ -5,7 +5,16 @@
 # net_af_xdp ports. Everything runs in namespaces this script creates:
 #   bvns1 (10.0.1.2) <-veth-> bvr (the forwarder) <-veth-> bvns2 (10.0.2.2)
 # Prints min / median / max of RUNS runs of SECONDS each, in Mpps received.
-# Usage (root): scripts/bench-veth.sh [SECONDS] [RUNS]
+# Usage (root): scripts/bench-veth.sh [SECONDS] [RUNS] [overload]
+#
+# With `overload`: the generator is dpdk-testpmd in txonly mode over AF_XDP
+# on bvn1 (package dpdk-dev), pinned to CPU 0, its CPU capped by a cgroup-v1
+# cpu quota stepping from 10 % to 100 %, so the offered rate steps up to the
+# generator's maximum; RPS steers bvh1's receive work to CPU 1, where the
+# forwarder runs (pinned): the kernel (ip_forward), dpdk-testpmd's io
+# forwarding between two AF_XDP ports, and SwiftNFV (one forward NF, exit
+# by the other port) over net_af_packet and net_af_xdp. Each step prints
+# offered (bvn1's TX) and received (bvn2's RX) Mpps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${1:-10}
@@ -89,6 +98,74 @@ platform() {   # $1: af_packet or af_xdp
     rm -f "$routes"
     summary "SwiftNFV $1 (arp-responder -> router)" "${r[@]}"
 }
+
+# --- overload sweep --------------------------------------------------------
+CG=/sys/fs/cgroup/cpu/bvgen
+gen_start() {   # $1: percent of CPU 0 the generator may use
+    local mac; mac=$(ip netns exec bvr cat /sys/class/net/bvh1/address)
+    ip netns exec bvns1 taskset -c 0 dpdk-testpmd -l 0 --no-pci --in-memory --file-prefix bvgen \
+        --vdev net_af_xdp0,iface=bvn1 -- --forward-mode=txonly --eth-peer=0,"$mac" --tx-ip=10.0.1.2,10.0.2.2 \
+        --txpkts=60 --stats-period=1000 >/tmp/bvgen.log 2>&1 &
+    GEN_PID=$!
+    mkdir -p "$CG"
+    echo 100000 > "$CG/cpu.cfs_period_us"
+    echo $(( $1 * 1000 )) > "$CG/cpu.cfs_quota_us"
+    echo "$GEN_PID" > "$CG/cgroup.procs"
+    for _ in $(seq 100); do grep -q "Press enter\|Port statistics" /tmp/bvgen.log 2>/dev/null && break; sleep 0.1; done
+    sleep 1
+}
+gen_stop() { kill "$GEN_PID" 2>/dev/null || true; wait "$GEN_PID" 2>/dev/null || true; rmdir "$CG" 2>/dev/null || true; }
+offered_count() { ip netns exec bvns1 cat /sys/class/net/bvn1/statistics/tx_packets; }
+
+# One step: offered/received Mpps over SECONDS_PER_RUN at generator cap $1 %.
+step() {
+    gen_start "$1"
+    local r0 o0 r1 o1
+    r0=$(received); o0=$(offered_count)
+    sleep "$SECONDS_PER_RUN"
+    r1=$(received); o1=$(offered_count)
+    gen_stop
+    python3 -c "print(f'{($o1 - $o0) / $SECONDS_PER_RUN / 1e6:.3f}/{($r1 - $r0) / $SECONDS_PER_RUN / 1e6:.3f}')"
+}
+
+sweep() {   # $1: label
+    local line="$1:"
+    for pct in 10 25 50 75 100; do line+=" ${pct}%=$(step "$pct")"; done
+    echo "$line   (cap: offered/received Mpps)"
+}
+
+overload() {
+    command -v dpdk-testpmd >/dev/null || { echo "the overload sweep needs dpdk-testpmd: apt-get install dpdk-dev" >&2; exit 1; }
+    ip netns exec bvr sh -c 'echo 2 > /sys/class/net/bvh1/queues/rx-0/rps_cpus'
+    ip netns exec bvns1 "$GEN" 10.0.2.2 9 1 >/dev/null || true
+    # The kernel: forwarding runs in the receive softirq, on CPU 1 (RPS).
+    ip netns exec bvr sysctl -qw net.ipv4.ip_forward=1
+    ip -n bvr addr add 10.0.1.1/24 dev bvh1
+    ip -n bvr addr add 10.0.2.1/24 dev bvh2
+    ip netns exec bvns1 "$GEN" 10.0.2.2 9 1 >/dev/null
+    sweep "kernel ip_forward"
+    ip -n bvr addr flush dev bvh1; ip -n bvr addr flush dev bvh2
+    ip netns exec bvr sysctl -qw net.ipv4.ip_forward=0
+    # dpdk-testpmd's io forwarding between two AF_XDP ports, on CPU 1.
+    ip netns exec bvr taskset -c 1 dpdk-testpmd -l 1 --no-pci --in-memory --file-prefix bvfwd \
+        --vdev net_af_xdp0,iface=bvh1 --vdev net_af_xdp1,iface=bvh2 -- --forward-mode=io --stats-period=1000 >/tmp/bvfwd.log 2>&1 &
+    local fwd=$!
+    sleep 3
+    sweep "dpdk-testpmd io, net_af_xdp"
+    kill $fwd; wait $fwd 2>/dev/null || true
+    # SwiftNFV: one forward NF, packets leave by the other port; everything on CPU 1.
+    for kind in af_xdp af_packet; do
+        ip netns exec bvr taskset -c 1 "$NFV" manager --name bveth --quiet --port "net_${kind}0,iface=bvh1" \
+            --port "net_${kind}1,iface=bvh2" --chain 1 --exit-port other 2>/tmp/bveth.err &
+        for _ in $(seq 100); do grep -q "running:" /tmp/bveth.err 2>/dev/null && break; sleep 0.1; done
+        taskset -c 1 "$NFV" nf forward --manager bveth --service 1 --to next --cpu 1 2>/dev/null &
+        sleep 2
+        sweep "SwiftNFV net_$kind (forward, other port)"
+        pkill -f "nfv manager --name bveth"; wait 2>/dev/null || true
+    done
+}
+
+if [ "${3:-}" = overload ]; then overload; exit 0; fi
 
 kernel
 platform af_packet

@@ -13,7 +13,8 @@ import NFVOrchestration
 /// always has work: the CPU, not the traffic, limits it. The NFs are
 /// launched through the control API, supervised, with their weights
 /// (cgroup cpu.shares) and CPUs balanced by weight (`CPUPlacement`). Each
-/// mode runs on a fresh platform, in the same invocation:
+/// run of each mode starts a fresh platform; the modes run one after the
+/// other in the same invocation:
 /// - `weighted`: the weights enforced;
 /// - `equal`: the same NFs and CPUs, no weights (what the kernel does alone);
 /// - `weighted-free`: the weights, but the kernel places the NFs.
