@@ -8,7 +8,8 @@
 # Usage (root): scripts/bench-veth.sh [SECONDS] [RUNS] [overload]
 #
 # With `overload`: the generator is dpdk-testpmd in txonly mode over AF_XDP
-# on bvn1 (package dpdk-dev), pinned to CPU 0, its CPU capped by a cgroup-v1
+# on bvn1 (package dpdk-dev), forwarding on CPU 0 (its main thread, idle,
+# on CPU 1), its CPU capped by a cgroup-v1
 # cpu quota stepping from 10 % to 100 %, so the offered rate steps up to the
 # generator's maximum; RPS steers bvh1's receive work to CPU 1, where the
 # forwarder runs (pinned): the kernel (ip_forward), dpdk-testpmd's io
@@ -103,7 +104,7 @@ platform() {   # $1: af_packet or af_xdp
 CG=/sys/fs/cgroup/cpu/bvgen
 gen_start() {   # $1: percent of CPU 0 the generator may use
     local mac; mac=$(ip netns exec bvr cat /sys/class/net/bvh1/address)
-    ip netns exec bvns1 taskset -c 0 dpdk-testpmd -l 0 --no-pci --in-memory --file-prefix bvgen \
+    ip netns exec bvns1 dpdk-testpmd -l 0,1 --main-lcore 1 --no-pci --in-memory --file-prefix bvgen \
         --vdev net_af_xdp0,iface=bvn1 -- --forward-mode=txonly --eth-peer=0,"$mac" --tx-ip=10.0.1.2,10.0.2.2 \
         --txpkts=60 --stats-period=1000 >/tmp/bvgen.log 2>&1 &
     GEN_PID=$!
@@ -114,7 +115,15 @@ gen_start() {   # $1: percent of CPU 0 the generator may use
     for _ in $(seq 100); do grep -q "Press enter\|Port statistics" /tmp/bvgen.log 2>/dev/null && break; sleep 0.1; done
     sleep 1
 }
-gen_stop() { kill "$GEN_PID" 2>/dev/null || true; wait "$GEN_PID" 2>/dev/null || true; rmdir "$CG" 2>/dev/null || true; }
+# Stops the dpdk-testpmd of file prefix $1 and waits until it has gone (it
+# holds its interfaces' XDP programs until then).
+stop_testpmd() {
+    pkill -INT -f "file-prefix $1" 2>/dev/null || true
+    for _ in $(seq 100); do pgrep -f "file-prefix $1" >/dev/null || return 0; sleep 0.1; done
+    pkill -KILL -f "file-prefix $1" 2>/dev/null || true
+    while pgrep -f "file-prefix $1" >/dev/null; do sleep 0.1; done
+}
+gen_stop() { stop_testpmd bvgen; wait "$GEN_PID" 2>/dev/null || true; rmdir "$CG" 2>/dev/null || true; }
 offered_count() { ip netns exec bvns1 cat /sys/class/net/bvn1/statistics/tx_packets; }
 
 # One step: offered/received Mpps over SECONDS_PER_RUN at generator cap $1 %.
@@ -147,20 +156,21 @@ overload() {
     ip -n bvr addr flush dev bvh1; ip -n bvr addr flush dev bvh2
     ip netns exec bvr sysctl -qw net.ipv4.ip_forward=0
     # dpdk-testpmd's io forwarding between two AF_XDP ports, on CPU 1.
-    ip netns exec bvr taskset -c 1 dpdk-testpmd -l 1 --no-pci --in-memory --file-prefix bvfwd \
+    ip netns exec bvr dpdk-testpmd -l 0,1 --main-lcore 0 --no-pci --in-memory --file-prefix bvfwd \
         --vdev net_af_xdp0,iface=bvh1 --vdev net_af_xdp1,iface=bvh2 -- --forward-mode=io --stats-period=1000 >/tmp/bvfwd.log 2>&1 &
     local fwd=$!
     sleep 3
     sweep "dpdk-testpmd io, net_af_xdp"
-    kill $fwd; wait $fwd 2>/dev/null || true
+    stop_testpmd bvfwd
     # SwiftNFV: one forward NF, packets leave by the other port; everything on CPU 1.
-    for kind in af_xdp af_packet; do
+    for kind in ${KINDS:-af_xdp af_packet}; do
         ip netns exec bvr taskset -c 1 "$NFV" manager --name bveth --quiet --port "net_${kind}0,iface=bvh1" \
             --port "net_${kind}1,iface=bvh2" --chain 1 --exit-port other 2>/tmp/bveth.err &
         for _ in $(seq 100); do grep -q "running:" /tmp/bveth.err 2>/dev/null && break; sleep 0.1; done
         taskset -c 1 "$NFV" nf forward --manager bveth --service 1 --to next --cpu 1 2>/dev/null &
         sleep 2
         sweep "SwiftNFV net_$kind (forward, other port)"
+        "$NFV" ctl ports --name bveth >&2; "$NFV" ctl services --name bveth >&2
         pkill -f "nfv manager --name bveth"; wait 2>/dev/null || true
     done
 }
