@@ -32,7 +32,7 @@ public struct EntryThrottle {
     let low: UInt32
     /// Chains held (bit `c`): set when a step passes its high watermark,
     /// cleared when every step is under its low.
-    public private(set) var congested: UInt64 = 0
+    private var congested: UInt64 = 0
     /// Per burst (`newBurst`): chains looked at, and those held.
     private var checked: UInt64 = 0
     private var held: UInt64 = 0
@@ -46,8 +46,6 @@ public struct EntryThrottle {
         high = h
         low = watermarks.map { min(h - 1, UInt32(ringSize * $0.low / 100)) } ?? 0
     }
-
-    public var enabled: Bool { high > 0 }
 
     /// Forgets which chains this burst has looked at.
     public mutating func newBurst() { checked = 0; held = 0 }

@@ -71,10 +71,7 @@ struct BackpressureBench: ParsableCommand {
                 let p = try NullPortPlatform(platform: "bp\(getpid())", costs: costList, cpus: nil,
                                              manager: ["--ring-size", "\(ringSize)", "--backpressure", on ? watermarks : "off"])
                 defer { p.stop() }
-                Thread.sleep(forTimeInterval: Double(warmup))
-                let a = try p.sample()
-                Thread.sleep(forTimeInterval: Double(duration))
-                let b = try p.sample()
+                let (a, b) = try p.window(warmup: warmup, duration: duration)
                 let seconds = b.at.timeIntervalSince(a.at)
                 let processed = Double(b.processed - a.processed), offered = Double(b.offered - a.offered)
                 let run = Run(wasted: processed > 0 ? Double(b.wasted - a.wasted) / processed * 100 : 0,
@@ -96,9 +93,7 @@ struct BackpressureBench: ParsableCommand {
                             mpps: modes[1].mpps_median, mpps_without: modes[0].mpps_median, costs: costList, runs: runs,
                             duration: duration, modes: modes)
         if json {
-            let e = JSONEncoder()
-            e.outputFormatting = .sortedKeys
-            Terminal.out(String(decoding: try e.encode(result), as: UTF8.self))
+            try Terminal.json(result)
             return
         }
         for m in modes {

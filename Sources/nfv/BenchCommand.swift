@@ -97,9 +97,7 @@ struct ChainBench: ParsableCommand {
             result.max_ns = figures.compactMap(\.max).max()
         }
         if json {
-            let e = JSONEncoder()
-            e.outputFormatting = .sortedKeys
-            Terminal.out(String(decoding: try e.encode(result), as: UTF8.self))
+            try Terminal.json(result)
         } else {
             var line = "chain \(length): \(StatsTable.fixed(s.min, 2)) / \(StatsTable.fixed(s.median, 2)) / \(StatsTable.fixed(s.max, 2)) Mpps (min / median / max of \(runs) runs), \(StatsTable.fixed(result.ns_per_hop, 2)) ns per hop"
             if let p50 = result.p50_ns, let p99 = result.p99_ns, let mx = result.max_ns {

@@ -62,9 +62,7 @@ struct DoSBench: ParsableCommand {
         let result = Result(runs: all, mitigation_ms: m.median, mitigation_ms_min: m.min, mitigation_ms_max: m.max,
                             normal_loss_pct: Summary(all.map(\.normal_loss_pct))!.median, plot: plot)
         if json {
-            let e = JSONEncoder()
-            e.outputFormatting = .sortedKeys
-            Terminal.out(String(decoding: try e.encode(result), as: UTF8.self))
+            try Terminal.json(result)
         } else {
             Terminal.out("DoS mitigated in \(StatsTable.fixed(m.min, 0)) / \(StatsTable.fixed(m.median, 0)) / \(StatsTable.fixed(m.max, 0)) ms (min / median / max of \(runs)); normal loss \(StatsTable.fixed(result.normal_loss_pct, 3)) %; plot: \(plot)")
         }

@@ -130,9 +130,7 @@ struct FairnessBench: ParsableCommand {
         let result = Result(max_deviation_pct: headline.max_deviation_pct_median, throughput_mpps: headline.throughput_mpps_median,
                             cpus: cpus, runs: runs, duration: duration, modes: results)
         if json {
-            let e = JSONEncoder()
-            e.outputFormatting = .sortedKeys
-            Terminal.out(String(decoding: try e.encode(result), as: UTF8.self))
+            try Terminal.json(result)
             return
         }
         for m in results {

@@ -89,9 +89,7 @@ struct LaunchBench: ParsableCommand {
                             phases_ms: phases.compactMapValues { Summary($0)?.median },
                             outside_trace_ms: Summary(toSpawn)?.median ?? 0, standby: !noStandby, run_ms: totals)
         if json {
-            let e = JSONEncoder()
-            e.outputFormatting = .sortedKeys
-            Terminal.out(String(decoding: try e.encode(result), as: UTF8.self))
+            try Terminal.json(result)
         } else {
             let steps = ["main", "attached", "registered", "ready"].compactMap { k in result.phases_ms[k].map { "\(k) \(StatsTable.fixed($0, 1))" } }
             Terminal.out("launch to first packet: \(StatsTable.fixed(s.min, 1)) / \(StatsTable.fixed(s.median, 1)) / \(StatsTable.fixed(s.max, 1)) ms (min / median / max of \(runs) runs, \(noStandby ? "new processes" : "standby hand-over")); medians after spawn: \(steps.joined(separator: ", ")) ms")

@@ -151,9 +151,7 @@ struct LoadShiftBench: ParsableCommand {
         let result = Result(weights: weightList, costs: costList, phases: phases,
                             follow_ms_max: follows.count == phases.count - 1 ? follows.max() : nil, plot: plot)
         if json {
-            let e = JSONEncoder()
-            e.outputFormatting = .sortedKeys
-            Terminal.out(String(decoding: try e.encode(result), as: UTF8.self))
+            try Terminal.json(result)
             return
         }
         Terminal.out(TextTable.render(["phase", "CPU % of one CPU (NF 1, 2, 3, 4)", "Mpps (NF 1, 2, 3, 4)", "follow"], phases.map { ph in

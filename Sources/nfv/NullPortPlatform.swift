@@ -1,7 +1,6 @@
 import Foundation
 import NFVCore
 import NFVOrchestration
-import NFVShared
 
 /// A platform for open-loop port benchmarks (`nfv bench ports`, `nfv bench
 /// backpressure`): a manager whose port 0 is a `net_null` source (it
@@ -25,8 +24,6 @@ struct NullPortPlatform {
         var wasted: UInt64
         /// Dropped by the manager at the chain's entry (a full ring or backpressure).
         var droppedAtEntry: UInt64
-        var dropped: [String: UInt64]
-        var cpuSeconds: [Double]
     }
 
     /// Starts it; `costs` has one entry per forwarder, `cpus` (if given)
@@ -45,6 +42,15 @@ struct NullPortPlatform {
 
     func stop() { orchestrator.stopAll() }
 
+    /// Waits `warmup` seconds, then samples at the start and the end of a
+    /// window of `duration` seconds.
+    func window(warmup: Int, duration: Int) throws -> (Sample, Sample) {
+        Thread.sleep(forTimeInterval: Double(warmup))
+        let a = try sample()
+        Thread.sleep(forTimeInterval: Double(duration))
+        return (a, try sample())
+    }
+
     func sample() throws -> Sample {
         let s = try orchestrator.control.client.stats()
         let at = Date()
@@ -54,7 +60,6 @@ struct NullPortPlatform {
         return Sample(at: at, offered: s.ports.first { $0.port == 0 }?.rx ?? 0, delivered: s.ports.first { $0.port == 1 }?.tx ?? 0,
                       processed: nfs.reduce(0) { $0 + $1.rx },
                       wasted: byNF.reduce(0) { $0 + ($1.dropped["ring-full"] ?? 0) + ($1.dropped["tx-failed"] ?? 0) },
-                      droppedAtEntry: (manager?.dropped["ring-full"] ?? 0) + (manager?.dropped["backpressure"] ?? 0),
-                      dropped: s.dropped, cpuSeconds: nfs.map { Double(ProcessCPU.nanoseconds($0.pid) ?? 0) / 1e9 })
+                      droppedAtEntry: (manager?.dropped["ring-full"] ?? 0) + (manager?.dropped["backpressure"] ?? 0))
     }
 }

@@ -46,10 +46,7 @@ struct PortsBench: ParsableCommand {
             let p = try NullPortPlatform(platform: "ports\(getpid())", costs: Array(repeating: cycles, count: length), cpus: cpus,
                                          manager: backpressure.map { ["--backpressure", $0] } ?? [])
             defer { p.stop() }
-            Thread.sleep(forTimeInterval: Double(warmup))
-            let a = try p.sample()
-            Thread.sleep(forTimeInterval: Double(duration))
-            let b = try p.sample()
+            let (a, b) = try p.window(warmup: warmup, duration: duration)
             let seconds = b.at.timeIntervalSince(a.at)
             let out = Double(b.delivered - a.delivered), inn = Double(b.offered - a.offered)
             mpps.append(out / seconds / 1e6)
@@ -61,9 +58,7 @@ struct PortsBench: ParsableCommand {
         let result = Result(length: length, runs: runs, duration: duration, mpps_min: s.min, mpps_median: s.median, mpps_max: s.max,
                             drop_pct: Summary(drops)!.median, offered_mpps_median: Summary(offered)!.median, run_mpps: mpps)
         if json {
-            let e = JSONEncoder()
-            e.outputFormatting = .sortedKeys
-            Terminal.out(String(decoding: try e.encode(result), as: UTF8.self))
+            try Terminal.json(result)
         } else {
             Terminal.out("ports, chain \(length): \(StatsTable.fixed(s.min, 2)) / \(StatsTable.fixed(s.median, 2)) / \(StatsTable.fixed(s.max, 2)) Mpps delivered (min / median / max of \(runs) runs), offered \(StatsTable.fixed(result.offered_mpps_median, 2)) Mpps, \(StatsTable.fixed(result.drop_pct, 1)) % dropped")
         }

@@ -14,6 +14,13 @@ enum Terminal {
         FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 
+    /// Prints `value` as one line of JSON with sorted keys (benchmarks' `--json`).
+    static func json<T: Encodable>(_ value: T) throws {
+        let e = JSONEncoder()
+        e.outputFormatting = .sortedKeys
+        out(String(decoding: try e.encode(value), as: UTF8.self))
+    }
+
     static var isInteractive: Bool { isatty(1) == 1 }
 
     /// Clears the screen and moves the cursor home (live tables).
