@@ -32,9 +32,10 @@ public struct ManagerConfig: Sendable, Equatable {
     /// (services not listed: by flow).
     public var balance: [ServiceID: Balance] = [:]
     /// Backpressure (NFVnice's): packets from a port are dropped at the entry
-    /// of a chain while one of its steps' queues is over `high` percent of
-    /// its ring, until it is back under `low`, so that no NF upstream spends
-    /// work on a packet a full queue downstream would drop. `nil`: off.
+    /// of a chain while what is queued in the chain up to one of its steps
+    /// is over `high` percent of that step's ring, until every step is back
+    /// under `low`, so that no NF upstream spends work on a packet a full
+    /// queue downstream would drop (`EntryThrottle`). `nil`: off.
     public var backpressure: Watermarks? = Watermarks(high: 80, low: 50)
     /// Keep a standby NF process attached, so that launching a built-in NF
     /// hands it over instead of waiting for a new process's DPDK start-up.
