@@ -6,6 +6,7 @@
 #   bvns1 (10.0.1.2) <-veth-> bvr (the forwarder) <-veth-> bvns2 (10.0.2.2)
 # Prints min / median / max of RUNS runs of SECONDS each, in Mpps received.
 # Usage (root): scripts/bench-veth.sh [SECONDS] [RUNS] [overload]
+# (overload: RUNS runs of SECONDS at each step)
 #
 # With `overload`: the generator is dpdk-testpmd in txonly mode over AF_XDP
 # on bvn1 (package dpdk-dev), forwarding on CPU 0 (its main thread, idle,
@@ -14,7 +15,9 @@
 # generator's maximum; RPS steers bvh1's receive work to CPU 1, where the
 # forwarder runs (pinned): the kernel (ip_forward), dpdk-testpmd's io
 # forwarding between two AF_XDP ports, and SwiftNFV (one forward NF, exit
-# by the other port) over net_af_packet and net_af_xdp. Each step prints
+# by the other port) over net_af_xdp, over net_af_packet with --keep-rps
+# (RPS stays on) and over net_af_packet as the manager sets it up (RPS off
+# on its ports while they are open: ReceiveSteering). Each step prints
 # offered (bvn1's TX) and received (bvn2's RX) Mpps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -137,10 +140,19 @@ step() {
     python3 -c "print(f'{($o1 - $o0) / $SECONDS_PER_RUN / 1e6:.3f}/{($r1 - $r0) / $SECONDS_PER_RUN / 1e6:.3f}')"
 }
 
+# Each step RUNS times: "CAP%=offered/received" with the median offered and
+# the min-median-max received.
 sweep() {   # $1: label
     local line="$1:"
-    for pct in 10 25 50 75 100; do line+=" ${pct}%=$(step "$pct")"; done
-    echo "$line   (cap: offered/received Mpps)"
+    for pct in 10 25 50 75 100; do
+        local r=()
+        for _ in $(seq "$RUNS"); do r+=("$(step "$pct")"); done
+        line+=" ${pct}%=$(python3 -c '
+import sys, statistics as s
+o = [float(a.split("/")[0]) for a in sys.argv[1:]]; v = sorted(float(a.split("/")[1]) for a in sys.argv[1:])
+print(f"{s.median(o):.3f}/" + (f"{v[0]:.3f}-{s.median(v):.3f}-{v[-1]:.3f}" if len(v) > 1 else f"{v[0]:.3f}"))' "${r[@]}")"
+    done
+    echo "$line   (cap: offered/received Mpps; received min-median-max of $RUNS runs)"
 }
 
 overload() {
@@ -163,13 +175,17 @@ overload() {
     sweep "dpdk-testpmd io, net_af_xdp"
     stop_testpmd bvfwd
     # SwiftNFV: one forward NF, packets leave by the other port; everything on CPU 1.
-    for kind in ${KINDS:-af_xdp af_packet}; do
+    # af_packet+keep-rps: the manager leaves RPS on (before ReceiveSteering).
+    for run in ${KINDS:-af_xdp af_packet+keep-rps af_packet}; do
+        local kind=${run%%+*} extra=()
+        [ "$run" != "${run#*+}" ] && extra=(--"${run#*+}")
         ip netns exec bvr taskset -c 1 "$NFV" manager --name bveth --quiet --port "net_${kind}0,iface=bvh1" \
-            --port "net_${kind}1,iface=bvh2" --chain 1 --exit-port other 2>/tmp/bveth.err &
+            --port "net_${kind}1,iface=bvh2" --chain 1 --exit-port other "${extra[@]}" 2>/tmp/bveth.err &
         for _ in $(seq 100); do grep -q "running:" /tmp/bveth.err 2>/dev/null && break; sleep 0.1; done
         taskset -c 1 "$NFV" nf forward --manager bveth --service 1 --to next --cpu 1 2>/dev/null &
         sleep 2
-        sweep "SwiftNFV net_$kind (forward, other port)"
+        sweep "SwiftNFV net_$kind ${extra[*]} (forward, other port)"
+        grep -q "RPS sent" /tmp/bveth.err && echo "  (the manager turned RPS off on its ports: $(ip netns exec bvr cat /sys/class/net/bvh1/queues/rx-0/rps_cpus))"
         "$NFV" ctl ports --name bveth >&2; "$NFV" ctl services --name bveth >&2
         pkill -f "nfv manager --name bveth"; wait 2>/dev/null || true
     done

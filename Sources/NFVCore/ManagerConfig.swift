@@ -37,6 +37,10 @@ public struct ManagerConfig: Sendable, Equatable {
     /// under `low`, so that no NF upstream spends work on a packet a full
     /// queue downstream would drop (`EntryThrottle`). `nil`: off.
     public var backpressure: Watermarks? = Watermarks(high: 80, low: 50)
+    /// Leave the kernel's receive packet steering (RPS) of the ports'
+    /// interfaces as it is. By default the manager turns it off on its
+    /// AF_PACKET and pcap ports while they are open (`ReceiveSteering`).
+    public var keepRPS = false
     /// Keep a standby NF process attached, so that launching a built-in NF
     /// hands it over instead of waiting for a new process's DPDK start-up.
     public var standby = true

@@ -43,6 +43,8 @@ public final class Manager {
     /// AF_XDP fill ring): theirs until the ports close, and some drivers
     /// keep them even then.
     let heldByPorts: Int
+    /// The RPS masks the ports' interfaces had, put back at shutdown.
+    let receiveSteering: ReceiveSteering
 
     /// Starts DPDK, creates the pool, rings and table, and starts the ports.
     /// Cleans up what a crashed manager of the same name left behind.
@@ -55,6 +57,7 @@ public final class Manager {
         self.log = log
         names = SharedNames(platform: config.name)
         var stale = 0
+        var rps = ReceiveSteering()
         env = try Environment(role: .primary, names: names, devices: config.ports,
                               memoryMegabytes: Environment.memoryMegabytes(poolSize: config.poolSize, ringSize: config.ringSize),
                               removedStaleFiles: &stale)
@@ -72,6 +75,7 @@ public final class Manager {
             }
             let channels = try MessageChannel.createAll()
             let ports = try config.ports.map { d throws(NFVError) in try EthernetPort.start(device: d, pool: pool) }
+            rps = config.keepRPS ? ReceiveSteering() : ReceiveSteering(devices: config.ports, log: log)
             let table = try SharedTable.create(config: config, ringSize: config.ringSize, poolSize: config.poolSize)
             for p in ports { table.addPort(dpdkPortID: p.dpdkPortID, device: p.device) }
             steering = SteeringControl(spec: spec, table: table, log: log)
@@ -84,9 +88,11 @@ public final class Manager {
             self.pool = pool
             self.table = table
         } catch {
+            rps.restore()
             env.shutdown()
             throw error
         }
+        receiveSteering = rps
         stats = StatsCollector(name: config.name, table: table, pool: pool, rxRings: rxRings, txRings: txRings,
                                supplies: supplies)
         registry = Registry(table: table, control: control, rxRings: rxRings, txRings: txRings,
@@ -194,6 +200,7 @@ public final class Manager {
         let freed = dataplane.reclaimAll()
         if freed > 0 { log("freed \(freed) buffers still held by NFs that did not leave") }
         for p in io.ports { p.stop() }
+        receiveSteering.restore()
         // The run-time folder (with the live statistics) goes with the EAL
         // below: stopped platforms leave nothing; the caller has `final`.
         let final = snapshotAndReport(report)

@@ -25,6 +25,8 @@ struct ManagerCommand: ParsableCommand {
     var balance: [String] = []
     @Option(help: "off, or HIGH:LOW: drop port packets at a chain's entry while a step's queue is over HIGH percent of its ring, until under LOW (default 80:50).")
     var backpressure: String?
+    @Flag(help: "Leave the kernel's receive packet steering (RPS) of the ports' interfaces as it is (by default it is off on AF_PACKET and pcap ports while they are open).")
+    var keepRPS = false
     @Option(help: "Stop after this many seconds.") var duration: Double?
     @Option(help: "Write the final statistics (JSON) to this file when it stops.") var finalStats: String?
     @Flag(help: "Do not print the statistics table.") var quiet = false
@@ -63,6 +65,7 @@ struct ManagerCommand: ParsableCommand {
         if let apiTokenFile { c.apiTokenFile = apiTokenFile }
         if c.apiListen != nil && c.apiTokenFile == nil { throw ValidationError("--api-listen needs --api-token-file (the bearer token TCP clients must send)") }
         if noStandby { c.standby = false }
+        if keepRPS { c.keepRPS = true }
         if let backpressure {
             do { c.backpressure = try ManagerConfig.Watermarks.parse(backpressure) } catch { throw ValidationError("--\(error.problem)") }
         }

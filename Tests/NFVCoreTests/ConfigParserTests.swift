@@ -30,6 +30,8 @@ final class ConfigParserTests: XCTestCase {
         XCTAssertEqual(c.backpressure, ManagerConfig.Watermarks(high: 90, low: 60))
         XCTAssertNil(try ConfigParser.parse("backpressure: false").backpressure)
         XCTAssertEqual(ManagerConfig().backpressure, ManagerConfig.Watermarks(high: 80, low: 50))
+        XCTAssertTrue(try ConfigParser.parse("keep_rps: true").keepRPS)
+        XCTAssertFalse(ManagerConfig().keepRPS)
         XCTAssertEqual(try ManagerConfig.Watermarks.parse("70:20"), ManagerConfig.Watermarks(high: 70, low: 20))
         XCTAssertNil(try ManagerConfig.Watermarks.parse("off"))
         XCTAssertThrowsError(try ManagerConfig.Watermarks.parse("50:80")) { XCTAssertTrue("\($0)".contains("low 0...high-1"), "\($0)") }
@@ -72,6 +74,7 @@ final class ConfigParserTests: XCTestCase {
         assertError("name: a\nbackpressure: {high: 50, low: 70}\n", line: 2, contains: "low 0...high-1")
         assertError("name: a\nbackpressure:\n  high: 80\n  lo: 20\n", line: 4, contains: "unknown key 'lo'")
         assertError("backpressure: yes please\n", line: 1, contains: "must be false or {high")
+        assertError("name: a\nkeep_rps: maybe\n", line: 2, contains: "'keep_rps' must be true or false")
     }
 
     func testValidateChecksLimits() {
