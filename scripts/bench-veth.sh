@@ -6,7 +6,10 @@
 #   bvns1 (10.0.1.2) <-veth-> bvr (the forwarder) <-veth-> bvns2 (10.0.2.2)
 # Prints min / median / max of RUNS runs of SECONDS each, in Mpps received.
 # Usage (root): scripts/bench-veth.sh [SECONDS] [RUNS] [overload]
-# (overload: RUNS runs of SECONDS at each step)
+# (overload: RUNS runs of SECONDS at each step; environment: STEPS, the
+# generator's caps, default "10 25 50 75 100"; KINDS, the SwiftNFV runs;
+# FWD_CAP, a CPU cap on each forwarder, see fwd_cap; PORT_OPTS, options
+# appended to SwiftNFV's device strings, such as ",busy_budget=0")
 #
 # With `overload`: the generator is dpdk-testpmd in txonly mode over AF_XDP
 # on bvn1 (package dpdk-dev), forwarding on CPU 0 (its main thread, idle,
@@ -127,6 +130,18 @@ stop_testpmd() {
     while pgrep -f "file-prefix $1" >/dev/null; do sleep 0.1; done
 }
 gen_stop() { stop_testpmd bvgen; wait "$GEN_PID" 2>/dev/null || true; rmdir "$CG" 2>/dev/null || true; }
+# FWD_CAP=PCT: the forwarder's processes (pids $@) share a cgroup-v1 quota of
+# PCT % of one CPU, so that the forwarder, not the generator, is the
+# bottleneck and two forwarders compare by what they do with the same CPU.
+FWD_CG=/sys/fs/cgroup/cpu/bvfwd
+fwd_cap() {
+    [ -n "${FWD_CAP:-}" ] || return 0
+    mkdir -p "$FWD_CG"
+    echo 100000 > "$FWD_CG/cpu.cfs_period_us"
+    echo $(( FWD_CAP * 1000 )) > "$FWD_CG/cpu.cfs_quota_us"
+    for p in "$@"; do echo "$p" > "$FWD_CG/cgroup.procs"; done
+}
+fwd_uncap() { [ -n "${FWD_CAP:-}" ] && rmdir "$FWD_CG" 2>/dev/null; true; }
 offered_count() { ip netns exec bvns1 cat /sys/class/net/bvn1/statistics/tx_packets; }
 
 # One step: offered/received Mpps over SECONDS_PER_RUN at generator cap $1 %.
@@ -144,7 +159,7 @@ step() {
 # the min-median-max received.
 sweep() {   # $1: label
     local line="$1:"
-    for pct in 10 25 50 75 100; do
+    for pct in ${STEPS:-10 25 50 75 100}; do
         local r=()
         for _ in $(seq "$RUNS"); do r+=("$(step "$pct")"); done
         line+=" ${pct}%=$(python3 -c '
@@ -164,7 +179,7 @@ overload() {
     ip -n bvr addr add 10.0.1.1/24 dev bvh1
     ip -n bvr addr add 10.0.2.1/24 dev bvh2
     ip netns exec bvns1 "$GEN" 10.0.2.2 9 1 >/dev/null
-    sweep "kernel ip_forward"
+    if [ -z "${FWD_CAP:-}" ]; then sweep "kernel ip_forward"; else echo "kernel ip_forward: not run (its softirq work cannot be capped)"; fi
     ip -n bvr addr flush dev bvh1; ip -n bvr addr flush dev bvh2
     ip netns exec bvr sysctl -qw net.ipv4.ip_forward=0
     # dpdk-testpmd's io forwarding between two AF_XDP ports, on CPU 1.
@@ -172,22 +187,26 @@ overload() {
         --vdev net_af_xdp0,iface=bvh1 --vdev net_af_xdp1,iface=bvh2 -- --forward-mode=io --stats-period=1000 >/tmp/bvfwd.log 2>&1 &
     local fwd=$!
     sleep 3
-    sweep "dpdk-testpmd io, net_af_xdp"
+    fwd_cap "$(pgrep -f "file-prefix bvfwd")"
+    sweep "dpdk-testpmd io, net_af_xdp${FWD_CAP:+, capped at $FWD_CAP %}"
     stop_testpmd bvfwd
+    fwd_uncap
     # SwiftNFV: one forward NF, packets leave by the other port; everything on CPU 1.
     # af_packet+keep-rps: the manager leaves RPS on (before ReceiveSteering).
     for run in ${KINDS:-af_xdp af_packet+keep-rps af_packet}; do
         local kind=${run%%+*} extra=()
         [ "$run" != "${run#*+}" ] && extra=(--"${run#*+}")
-        ip netns exec bvr taskset -c 1 "$NFV" manager --name bveth --quiet --port "net_${kind}0,iface=bvh1" \
-            --port "net_${kind}1,iface=bvh2" --chain 1 --exit-port other "${extra[@]}" 2>/tmp/bveth.err &
+        ip netns exec bvr taskset -c 1 "$NFV" manager --name bveth --quiet --port "net_${kind}0,iface=bvh1${PORT_OPTS:-}" \
+            --port "net_${kind}1,iface=bvh2${PORT_OPTS:-}" --chain 1 --exit-port other "${extra[@]}" 2>/tmp/bveth.err &
         for _ in $(seq 100); do grep -q "running:" /tmp/bveth.err 2>/dev/null && break; sleep 0.1; done
         taskset -c 1 "$NFV" nf forward --manager bveth --service 1 --to next --cpu 1 2>/dev/null &
         sleep 2
-        sweep "SwiftNFV net_$kind ${extra[*]} (forward, other port)"
+        fwd_cap $(pgrep -f "nfv manager --name bveth") $(pgrep -f "manager bveth")
+        sweep "SwiftNFV net_$kind ${extra[*]} (forward, other port)${FWD_CAP:+, capped at $FWD_CAP %}"
         grep -q "RPS sent" /tmp/bveth.err && echo "  (the manager turned RPS off on its ports: $(ip netns exec bvr cat /sys/class/net/bvh1/queues/rx-0/rps_cpus))"
         "$NFV" ctl ports --name bveth >&2; "$NFV" ctl services --name bveth >&2
         pkill -f "nfv manager --name bveth"; wait 2>/dev/null || true
+        fwd_uncap
     done
 }
 
