@@ -287,13 +287,15 @@ static inline uint64_t nfv_active_load(const nfv_shared_t *t) { return __atomic_
 static inline void nfv_active_set(nfv_shared_t *t, uint64_t bits) { __atomic_fetch_or(&t->active, bits, __ATOMIC_RELEASE); }
 static inline void nfv_active_clear(nfv_shared_t *t, uint64_t bits) { __atomic_fetch_and(&t->active, ~bits, __ATOMIC_RELEASE); }
 extern int sched_getcpu(void); /* glibc; read from rseq, no syscall */
-/* Pins the calling thread to one CPU; 0 on success, else an errno. */
-static inline int nfv_pin_to_cpu(int cpu) {
+/* Pins thread `tid` (0: the calling thread) to one CPU; 0 on success, else an errno. */
+static inline int nfv_pin_task_to_cpu(int tid, int cpu) {
     unsigned long mask[16] = {0};
     if (cpu < 0 || cpu >= (int)(sizeof mask * 8)) return EINVAL;
     mask[cpu / (8 * sizeof(unsigned long))] = 1UL << (cpu % (8 * sizeof(unsigned long)));
-    return syscall(SYS_sched_setaffinity, 0, sizeof mask, mask) == 0 ? 0 : errno;
+    return syscall(SYS_sched_setaffinity, tid, sizeof mask, mask) == 0 ? 0 : errno;
 }
+/* Pins the calling thread to one CPU; 0 on success, else an errno. */
+static inline int nfv_pin_to_cpu(int cpu) { return nfv_pin_task_to_cpu(0, cpu); }
 static inline int nfv_current_cpu(void) { return sched_getcpu(); }
 
 /* ---------------------------------------------------------------------------

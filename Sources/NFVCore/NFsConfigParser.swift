@@ -9,7 +9,8 @@ import Yams
 ///   - kind: monitor          # a built-in NF (nfv nf KIND), or program (with program: /path)
 ///     service: 2
 ///     instances: 2           # copies of it (default 1)
-///     cpu: 1                 # pin to a CPU (default: the scheduler places it)
+///     cpu: 1                 # pin to a CPU (default: with a cpu_weight, the CPU
+///                            #   the weights balance best on; else the scheduler)
 ///     cpu_weight: 200        # its CPU share against other supervised NFs (default 100)
 ///     cpu_cap: 50            # at most this percent of one CPU (default: no cap)
 ///     restart: on-failure    # always, on-failure (default) or never

@@ -29,6 +29,9 @@ final class Supervisor {
         var startedAt: UInt64 = 0
         var restartAt: UInt64 = 0
         var stopRequested = false
+        /// Launched with a weight and no CPU: the manager chose its CPU
+        /// (`rebalance`) and may move it when others come and go.
+        var placedByManager = false
         /// Where its standard output and error go.
         var logFile: String
         /// Its main thread's CPU time at the last sample, and when (for `cpuPercent`).
@@ -100,6 +103,8 @@ final class Supervisor {
             instance = i
         }
         var r = Record(instance: instance, spec: spec, logFile: "\(runDirectory)/nf-\(instance).log")
+        r.placedByManager = spec.cpuWeight != nil && spec.cpu == nil
+        if r.placedByManager { r.spec.cpu = rebalance(adding: r) }
         do { try start(&r, now: now) } catch { throw APIError(status: 500, message: "cannot start \(spec.kind): \(error)") }
         records[instance] = r
         do { try placeInGroup(r) } catch {
@@ -109,6 +114,38 @@ final class Supervisor {
         events.publish(.nfLaunched, instance: instance, service: spec.service,
                        message: "launched \(spec.kind) as instance \(instance) of service \(spec.service) (pid \(r.pid))")
         return instance
+    }
+
+    /// Places the weighted NFs the manager places (those launched with a
+    /// weight and no CPU), with `new` among them, so that each CPU carries
+    /// about the same weight (`CPUPlacement.balanced`, heaviest first, on
+    /// top of the weight of NFs pinned by their spec): cgroup weights
+    /// divide each CPU on its own, so a share of the machine follows the
+    /// weights only when the CPUs carry equal weight. Moves the running
+    /// ones whose CPU changes (`ProcessCPU.pin`; threads they start later
+    /// inherit it) and writes every CPU into its spec, for restarts.
+    /// Returns `new`'s CPU (`new` nil: after one left).
+    @discardableResult
+    private func rebalance(adding new: Record? = nil) -> Int? {
+        let cpus = ProcessInfo.processInfo.activeProcessorCount
+        let active = records.values.filter { !$0.stopRequested && $0.state != .stopped && $0.state != .failed && $0.instance != new?.instance }
+        var load = [Int](repeating: 0, count: cpus)
+        for r in active where !r.placedByManager {
+            if let c = r.spec.cpu, load.indices.contains(c) { load[c] += r.spec.cpuWeight ?? 100 }
+        }
+        let movable = active.filter(\.placedByManager).sorted { $0.instance < $1.instance } + (new.map { [$0] } ?? [])
+        let placement = CPUPlacement.balanced(weights: movable.map { $0.spec.cpuWeight ?? 100 }, cpus: cpus, load: load)
+        for (r, cpu) in zip(movable, placement) where r.instance != new?.instance && r.spec.cpu != cpu {
+            records[r.instance]?.spec.cpu = cpu
+            // One still starting pins itself first: `poll` moves it once it registered.
+            guard r.pid > 0, r.state == .running else { continue }
+            let rc = ProcessCPU.pin(r.pid, to: cpu)
+            log(rc == 0 ? "instance \(r.instance) (CPU weight \(r.spec.cpuWeight ?? 100)) moved to CPU \(cpu), to balance the weights"
+                        : "instance \(r.instance): cannot move it to CPU \(cpu): \(String(cString: strerror(rc)))")
+        }
+        guard let new, let cpu = placement.last else { return nil }
+        log("instance \(new.instance) (\(new.spec.kind), CPU weight \(new.spec.cpuWeight ?? 100)) placed on CPU \(cpu), to balance the weights")
+        return cpu
     }
 
     /// Whether instance `i` has neither a registered NF nor a supervised one about to be.
@@ -124,6 +161,7 @@ final class Supervisor {
         if r.pid > 0 { kill(r.pid, SIGTERM) }
         if r.state == .restarting || r.state == .failed { r.state = .stopped }
         records[instance] = r
+        if r.placedByManager { rebalance() }
         return true
     }
 
@@ -144,6 +182,9 @@ final class Supervisor {
             let slot = table.slot(InstanceID(UInt16(i)))
             if r.state == .starting, slot.state == .running, slot.pid == r.pid {
                 r.state = .running
+                // It pinned itself to the CPU it was started with, before it
+                // registered; a rebalance since may have chosen another.
+                if r.placedByManager, let cpu = r.spec.cpu { _ = ProcessCPU.pin(r.pid, to: cpu) }
             }
             if r.pid > 0, let how = reap(r.pid) {
                 exited(&r, how: how, now: now)

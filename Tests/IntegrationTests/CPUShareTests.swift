@@ -78,6 +78,57 @@ final class CPUShareTests: XCTestCase {
         XCTAssertEqual(p.stop(), 0, p.manager!.stderr)
     }
 
+    /// A weighted NF launched without a CPU goes to the CPU its supervised
+    /// NFs weigh least on (cgroup weights divide each CPU on its own), and
+    /// runs there; one with a CPU stays on it.
+    func testAWeightedNFWithoutACPUGoesWhereTheWeightIsLeast() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cpu/cpu.shares"), "no cgroup v1 cpu controller")
+        try XCTSkipUnless(ProcessInfo.processInfo.activeProcessorCount >= 2, "needs two CPUs")
+        let p = try Platform("cpuplace")
+        try p.startManager()
+        let api = p.control.client
+        let pinned = try api.launch(NFLaunchSpec(kind: "forward", service: 1, cpu: 0, cpuWeight: 400))
+        let first = try api.launch(NFLaunchSpec(kind: "forward", service: 2, cpuWeight: 100))
+        let second = try api.launch(NFLaunchSpec(kind: "forward", service: 3, cpuWeight: 200))
+        let third = try api.launch(NFLaunchSpec(kind: "forward", service: 4, cpuWeight: 100))
+        let all = [pinned, first, second, third]
+        for nf in all { try p.control.waitUntilRegistered(nf.instance, timeout: 30) }
+        // CPU 0 carries 400: 100 and 200 go to CPU 1 (then 300), the last 100 too (300 < 400).
+        XCTAssertEqual(try all.map { try api.nf($0.instance).launch?.cpu }, [0, 1, 1, 1])
+        XCTAssertEqual(try all.map { allowedCPUs(try api.nf($0.instance).pid) }, ["0", "1", "1", "1"], "where each NF's main thread may run")
+        XCTAssertEqual(p.stop(), 0, p.manager!.stderr)
+    }
+
+    /// The configuration's weighted NFs without a CPU end balanced, heaviest
+    /// first (weights 100, 100, 400: the 400 alone on one CPU), the first
+    /// moved once the 400 arrives (placed one by one for good, the 400
+    /// would join a 100); stopping the 400 balances the other two again.
+    func testTheConfigurationsWeightedNFsAreBalancedAcrossCPUs() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cpu/cpu.shares"), "no cgroup v1 cpu controller")
+        try XCTSkipUnless(ProcessInfo.processInfo.activeProcessorCount == 2, "the expected split is for two CPUs")
+        let p = try Platform("cpubalance")
+        let config = p.dir.appendingPathComponent("nfs.yaml")
+        try """
+            ports: [net_null0]
+            nfs:
+              - {kind: forward, service: 1, cpu_weight: 100}
+              - {kind: forward, service: 2, cpu_weight: 100}
+              - {kind: forward, service: 3, cpu_weight: 400}
+            """.write(to: config, atomically: true, encoding: .utf8)
+        try p.startManager(["--config", config.path])
+        let api = p.control.client
+        XCTAssertTrue(waitFor(timeout: 30) { ((try? api.nfs()) ?? []).filter { $0.state == "running" }.count == 3 }, p.manager!.stderr)
+        let nfs = try api.nfs().sorted { $0.instance < $1.instance }
+        XCTAssertEqual(nfs.map { $0.launch?.cpu }, [1, 1, 0])
+        // Where their threads may run: the moved one's too, once it registered.
+        XCTAssertTrue(waitFor(timeout: 30) { nfs.map { allowedCPUs($0.pid) } == ["1", "1", "0"] }, "\(nfs.map { allowedCPUs($0.pid) })")
+        try api.stop(nfs[2].instance)
+        XCTAssertTrue(waitFor(timeout: 30) { ((try? api.nfs()) ?? []).filter { $0.state == "running" }.count == 2 })
+        XCTAssertEqual(try api.nfs().filter { $0.state == "running" }.sorted { $0.instance < $1.instance }.map { $0.launch?.cpu }, [0, 1])
+        XCTAssertTrue(waitFor(timeout: 30) { nfs.prefix(2).map { allowedCPUs($0.pid) } == ["0", "1"] }, "\(nfs.prefix(2).map { allowedCPUs($0.pid) })")
+        XCTAssertEqual(p.stop(), 0, p.manager!.stderr)
+    }
+
     func testAWeightWithoutTheControllerOrOutOfRangeIsRefused() throws {
         let p = try Platform("cpushare-bad")
         try p.startManager()
@@ -87,4 +138,11 @@ final class CPUShareTests: XCTestCase {
         XCTAssertEqual(try p.control.client.nfs().count, 0)
         XCTAssertEqual(p.stop(), 0, p.manager!.stderr)
     }
+}
+
+/// The CPUs process `pid`'s main thread (an NF's run loop) may run on, as
+/// the kernel lists them ("1", "0-1"); "" when it has gone.
+func allowedCPUs(_ pid: Int32) -> String {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return "" }
+    return status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") }?.split(separator: "\t").last.map(String.init) ?? ""
 }

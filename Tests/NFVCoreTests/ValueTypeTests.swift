@@ -30,6 +30,8 @@ final class ValueTypeTests: XCTestCase {
         // Unpinned only: the weights divide both CPUs, at most one CPU each.
         XCTAssertEqual(CPUEntitlement.percent([.init(weight: 100), .init(weight: 100), .init(weight: 200)], cpus: 2), [50, 50, 100])
         XCTAssertEqual(CPUPlacement.balanced(weights: [100, 200, 400, 100, 200, 400], cpus: 2), [0, 0, 0, 1, 1, 1])
+        XCTAssertEqual(CPUPlacement.balanced(weights: [100, 200], cpus: 2, load: [400]), [1, 1], "on top of what CPU 0 carries")
+        XCTAssertEqual(CPUPlacement.balanced(weights: [100, 100, 400], cpus: 2, load: [0, 0]), [1, 1, 0])
     }
 
     func testSummary() throws {

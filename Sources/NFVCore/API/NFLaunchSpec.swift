@@ -10,6 +10,10 @@ public struct NFLaunchSpec: Codable, Sendable, Equatable {
     public var service: Int
     /// Options after the common ones, such as ["--to", "service:2"].
     public var args: [String]
+    /// The CPU it runs on. `nil` with a `cpuWeight`: the manager chooses it
+    /// so that the CPUs carry equal weight (cgroup weights divide each CPU
+    /// on its own), writes it here (restarts keep it), and may move the NF
+    /// when other such NFs are launched or stopped.
     public var cpu: Int?
     /// Its CPU weight against the platform's other supervised NFs (1...10000;
     /// `nil`: 100), enforced by the cgroup-v1 cpu controller (cpu.shares).
