@@ -75,7 +75,9 @@ public final class Manager {
             }
             let channels = try MessageChannel.createAll()
             let ports = try config.ports.map { d throws(NFVError) in try EthernetPort.start(device: d, pool: pool) }
-            rps = config.keepRPS ? ReceiveSteering() : ReceiveSteering(devices: config.ports, log: log)
+            let record = ReceiveSteering.recordPath(platform: config.name)
+            rps = config.keepRPS ? ReceiveSteering(record: record, log: log)
+                : ReceiveSteering(devices: config.ports, record: record, log: log)
             let table = try SharedTable.create(config: config, ringSize: config.ringSize, poolSize: config.poolSize)
             for p in ports { table.addPort(dpdkPortID: p.dpdkPortID, device: p.device) }
             steering = SteeringControl(spec: spec, table: table, log: log)

@@ -13,8 +13,10 @@ import Foundation
 /// scheduled). With RPS off the work stays on the CPU that took the frame
 /// in (a NIC's interrupt CPU, a veth sender's CPU), and what the kernel
 /// cannot queue it drops at that CPU's cost. AF_XDP ports are left alone:
-/// XDP runs before RPS. A manager killed with SIGKILL leaves the masks off.
-struct ReceiveSteering {
+/// XDP runs before RPS. The masks it changed are also written to a file
+/// (`recordPath`), so that a manager killed before it could put them back
+/// (SIGKILL) has the next manager of its name put them back first.
+public struct ReceiveSteering {
     /// A queue's mask as it was before the manager changed it.
     struct Saved: Equatable {
         let path: String
@@ -22,13 +24,23 @@ struct ReceiveSteering {
     }
 
     private(set) var saved: [Saved] = []
+    /// Where the changed masks are recorded while the ports are open.
+    let record: String?
 
-    /// Changes nothing (`keep_rps`).
-    init() {}
+    /// The record of platform `platform`'s changed masks.
+    static func recordPath(platform: String) -> String { "/var/run/swiftnfv-rps/\(platform)" }
+
+    /// Changes nothing (`keep_rps`) but what a dead manager left in `record`.
+    init(record: String? = nil, log: (String) -> Void = { _ in }) {
+        self.record = record
+        if let record { Self.restoreLeftover(record, log: log) }
+    }
 
     /// Turns RPS off on every receive queue of `devices`' interfaces under
-    /// `sysfs`; logs each change, and each mask it could not change.
-    init(devices: [String], sysfs: String = "/sys/class/net", log: (String) -> Void) {
+    /// `sysfs`; logs each change, and each mask it could not change. First
+    /// puts back what a manager that died left in `record`.
+    init(devices: [String], sysfs: String = "/sys/class/net", record: String?, log: (String) -> Void) {
+        self.init(record: record, log: log)
         for (port, device) in devices.enumerated() {
             guard let interface = Self.interface(of: device) else { continue }
             let queues = "\(sysfs)/\(interface)/queues"
@@ -47,11 +59,44 @@ struct ReceiveSteering {
                 }
             }
         }
+        if let record, !saved.isEmpty {
+            let dir = String(record[..<record.lastIndex(of: "/")!])
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                try saved.map { "\($0.path)\t\($0.mask)\n" }.joined().write(toFile: record, atomically: true, encoding: .utf8)
+            } catch {
+                log("cannot record the RPS masks in \(record) (\(error.localizedDescription)): if this manager is killed, they stay off")
+            }
+        }
     }
 
-    /// Puts back every mask this changed.
+    /// Puts back every mask this changed, and removes the record.
     func restore() {
         for s in saved { try? s.mask.write(toFile: s.path, atomically: false, encoding: .utf8) }
+        if let record, !saved.isEmpty { unlink(record) }
+    }
+
+    /// Puts back the masks a manager of `platform` that died left off
+    /// (`nfv cleanup`); logs each.
+    public static func restoreLeftover(platform: String, log: (String) -> Void) {
+        restoreLeftover(recordPath(platform: platform), log: log)
+    }
+
+    /// Puts back the masks recorded in `record` by a manager that did not
+    /// (it died with its ports open), and removes the record.
+    static func restoreLeftover(_ record: String, log: (String) -> Void) {
+        guard let text = try? String(contentsOfFile: record, encoding: .utf8) else { return }
+        for line in text.split(separator: "\n") {
+            let f = line.split(separator: "\t").map(String.init)
+            guard f.count == 2, f[0].hasPrefix("/sys/"), f[0].hasSuffix("/rps_cpus") else { continue }
+            do {
+                try f[1].write(toFile: f[0], atomically: false, encoding: .utf8)
+                log("put back RPS mask \(f[1]) on \(f[0]), left off by a manager of this name that did not stop")
+            } catch {
+                log("cannot put back RPS mask \(f[1]) on \(f[0]) (\(error.localizedDescription))")
+            }
+        }
+        unlink(record)
     }
 
     /// The Linux interface whose receive work RPS may move for `device`: an

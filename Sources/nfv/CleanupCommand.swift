@@ -1,10 +1,11 @@
 import ArgumentParser
+import NFVManager
 import NFVShared
 
 struct CleanupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cleanup",
-        abstract: "Remove what stopped or crashed managers left (huge-page files, run-time folders).",
+        abstract: "Remove what stopped or crashed managers left (huge-page files, run-time folders), and put back the RPS masks they turned off.",
         discussion: "A platform whose manager runs, or whose huge pages a process still maps, is left alone.")
 
     @Option(help: "Only this platform (default: every platform that left something).") var name: String?
@@ -16,6 +17,7 @@ struct CleanupCommand: ParsableCommand {
             switch Leftovers.clean(platform) {
             case .removed(let n) where n > 0:
                 Terminal.out("platform '\(platform)': removed \(n) file(s) (huge pages, run-time folders)")
+                ReceiveSteering.restoreLeftover(platform: platform) { Terminal.out("platform '\(platform)': \($0)") }
             case .removed:
                 Terminal.out("platform '\(platform)': nothing to remove")
             case .running:
