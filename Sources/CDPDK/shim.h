@@ -730,6 +730,35 @@ static inline uint32_t nfv_ring_repair_producer(struct rte_ring *r, uint32_t hea
 static inline uint32_t nfv_ring_prod_tail(const struct rte_ring *r) { return __atomic_load_n(&r->prod.tail, __ATOMIC_ACQUIRE); }
 static inline uint32_t nfv_ring_cons_tail(const struct rte_ring *r) { return __atomic_load_n(&r->cons.tail, __ATOMIC_ACQUIRE); }
 static inline unsigned nfv_mempool_avail(const struct rte_mempool *mp) { return rte_mempool_avail_count(mp); }
+
+/* Gives the calling lcore's cache of `mp` back to the pool (a worker
+ * lcore that stops using it). */
+static inline void nfv_mempool_flush_my_cache(struct rte_mempool *mp) {
+    struct rte_mempool_cache *cache = rte_mempool_default_cache(mp, rte_lcore_id());
+    if (cache != NULL) rte_mempool_cache_flush(cache, mp);
+}
+/* Frees `n` mbufs (every segment) to their pools straight into the pools'
+ * rings, bypassing any per-lcore cache: for NF processes, whose threads all
+ * share lcore ID 0 and must not touch its cache. */
+static inline void nfv_free_bulk_uncached(struct rte_mbuf **mbufs, unsigned n) {
+    void *objs[64];
+    unsigned k = 0;
+    struct rte_mempool *mp = NULL;
+    for (unsigned i = 0; i < n; i++) {
+        struct rte_mbuf *seg = mbufs[i];
+        while (seg != NULL) {
+            struct rte_mbuf *next = seg->next;
+            struct rte_mbuf *m = rte_pktmbuf_prefree_seg(seg);
+            if (m != NULL) {
+                if (k == 64 || (mp != NULL && m->pool != mp)) { rte_mempool_generic_put(mp, objs, k, NULL); k = 0; }
+                mp = m->pool;
+                objs[k++] = m;
+            }
+            seg = next;
+        }
+    }
+    if (k > 0) rte_mempool_generic_put(mp, objs, k, NULL);
+}
 static inline unsigned nfv_mempool_size(const struct rte_mempool *mp) { return mp->size; }
 
 static inline int nfv_errno(void) { return rte_errno; }

@@ -31,7 +31,7 @@ final class Dataplane: @unchecked Sendable {
     let maxSleepNanoseconds: UInt64
     /// Backpressure at chain entry (`nil`: off).
     let watermarks: ManagerConfig.Watermarks?
-    private var thread: Thread?
+    private var started = false
     private let finished = DispatchSemaphore(value: 0)
 
     /// Longest wait between two looks at a reclaim batch that waits.
@@ -54,22 +54,34 @@ final class Dataplane: @unchecked Sendable {
         self.maxSleepNanoseconds = UInt64(maxSleepMicroseconds) * 1000
     }
 
-    func start() {
-        let t = Thread { [self] in
-            run()
-            finished.signal()
+    /// Starts the loop on `env`'s worker lcore (its own cache of the pool),
+    /// or, failing that, on a thread of its own (no cache; `log` says why).
+    func start(env: Environment, log: (String) -> Void) {
+        started = true
+        do {
+            try env.launchOnWorker { [self] in
+                Thread.current.name = "dataplane"
+                run()
+                pool.flushCache()
+                finished.signal()
+            }
+        } catch {
+            log("\(error); the dataplane runs on a thread of its own, without a cache of the pool")
+            let t = Thread { [self] in
+                run()
+                finished.signal()
+            }
+            t.name = "dataplane"
+            t.start()
         }
-        t.name = "dataplane"
-        t.start()
-        thread = t
     }
 
     /// Stops the thread and waits for it to finish its burst.
     func stopAndWait() {
         control.stop.store(true, ordering: .releasing)
         table.dataplaneDoorbell.ring()
-        if thread != nil { finished.wait() }
-        thread = nil
+        if started { finished.wait() }
+        started = false
     }
 
     private func run() {

@@ -129,7 +129,7 @@ public final class Manager {
     /// control API's commands between passes. `report` gets
     /// the statistics once a second. Then stops every NF and the ports.
     public func run(duration: Double?, shouldStop: () -> Bool, report: (PlatformStats) -> Void) -> Outcome {
-        dataplane.start()
+        dataplane.start(env: env, log: log)
         // The API's statistics from the start (rates from the first report on).
         latestStats = stats.snapshot(reclaimed: 0, strays: 0, dataplaneSleeps: 0, steering: steering.stats)
         for d in config.nfs where !shouldStop() {

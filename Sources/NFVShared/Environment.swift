@@ -50,7 +50,8 @@ public final class Environment: @unchecked Sendable {
             "--file-prefix=\(names.filePrefix)",
             "--base-virtaddr=\(SharedNames.baseVirtualAddress)",
             // lcore 0 may run on any CPU: the scheduler places the threads.
-            "--lcores=0@(0-\(cpus - 1))",
+            // The manager has a worker lcore too, for its dataplane thread.
+            "--lcores=0@(0-\(cpus - 1))" + (role == .primary ? ",\(Self.workerLcore)@(0-\(cpus - 1))" : ""),
             "--no-telemetry",
             "--log-level=lib.eal:error",
             "--log-level=pmd.*:warning",
@@ -87,6 +88,29 @@ public final class Environment: @unchecked Sendable {
         let total = pool + rings + tables + Limits.maxNFs + 96
         return (total + 1) & ~1
     }
+
+    /// The manager's EAL worker lcore (its dataplane thread): an lcore ID
+    /// of its own, so that the pool's per-lcore cache serves it alone
+    /// (`PacketPool`). NFs run as lcore 0 and have no worker.
+    public static let workerLcore: UInt32 = 1
+
+    /// Runs `body` on the manager's worker lcore (an EAL thread, waiting
+    /// since start-up; it may run on any CPU). Throws if there is none or it is busy.
+    public func launchOnWorker(_ body: @escaping () -> Void) throws(NFVError) {
+        final class Body { let run: () -> Void; init(_ run: @escaping () -> Void) { self.run = run } }
+        let context = Unmanaged.passRetained(Body(body)).toOpaque()
+        let rc = rte_eal_remote_launch({ arg in
+            Unmanaged<Body>.fromOpaque(arg!).takeRetainedValue().run()
+            return 0
+        }, context, Self.workerLcore)
+        guard rc == 0 else {
+            Unmanaged<Body>.fromOpaque(context).release()
+            throw .invalid("cannot launch on lcore \(Self.workerLcore): \(errnoText(-rc))")
+        }
+    }
+
+    /// Waits until what `launchOnWorker` started has returned.
+    public func waitForWorker() { _ = rte_eal_wait_lcore(Self.workerLcore) }
 
     /// Pins the calling thread to `cpu` (after start-up: the EAL sets the
     /// main thread's affinity to every CPU).

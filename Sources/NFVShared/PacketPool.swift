@@ -4,17 +4,25 @@ import NFVCore
 /// The pool of packet buffers in huge pages, shared by the manager and every
 /// NF at the same virtual address.
 ///
-/// It has no per-lcore cache: NF processes come and go and share lcore IDs,
-/// and DPDK's caches are per lcore, so a cache would be raced. Only the
-/// manager allocates and frees (its drivers, NFs' supplies and what NFs give
-/// back), in bulk, so the pool's ring is touched once per burst, not once
-/// per packet.
+/// Only the manager allocates and frees (its drivers, NFs' supplies and
+/// what NFs give back). DPDK's per-lcore caches are kept to one thread:
+/// the manager's dataplane thread runs on an EAL worker lcore of its own
+/// (`Environment.launchOnWorker`), an ID no other thread of any process has,
+/// so its allocations and frees (drivers free sent packets one by one) go
+/// to its cache and reach the pool's ring once per `cacheSize` or so. NF
+/// processes come and go and all run as lcore 0, so a cache of theirs
+/// would be raced: they never allocate, and free only when their manager
+/// is gone, past any cache (`Steering.free(_:_:cached:)`). Lcore 0's cache
+/// is the manager's control thread's alone (at shutdown).
 public struct PacketPool: @unchecked Sendable {
     @usableFromInline let pool: OpaquePointer
+    /// Buffers in the dataplane thread's cache, at most (DPDK keeps up to 1.5x).
+    public static let cacheSize: UInt32 = 256
 
     /// Creates the pool (manager) with every buffer owned by nobody.
     public static func create(buffers: Int) throws(NFVError) -> PacketPool {
-        guard let p = rte_pktmbuf_pool_create(SharedNames.pool, UInt32(buffers), 0, 0, nfv_default_buf_size(), -1) else {
+        let cache = UInt32(buffers) >= 2 * Self.cacheSize ? Self.cacheSize : 0
+        guard let p = rte_pktmbuf_pool_create(SharedNames.pool, UInt32(buffers), cache, 0, nfv_default_buf_size(), -1) else {
             throw .poolCreationFailed(errno: nfv_errno())
         }
         nfv_mempool_clear_owners(p)
@@ -26,6 +34,10 @@ public struct PacketPool: @unchecked Sendable {
         guard let p = rte_mempool_lookup(SharedNames.pool) else { throw .sharedObjectMissing(SharedNames.pool) }
         return PacketPool(pool: p)
     }
+
+    /// Gives the calling lcore's cache back to the pool (the dataplane
+    /// thread, when it stops).
+    public func flushCache() { nfv_mempool_flush_my_cache(pool) }
 
     public var size: Int { Int(nfv_mempool_size(pool)) }
     /// Buffers in the pool right now.

@@ -429,7 +429,7 @@ public final class Steering: @unchecked Sendable {
             if n == 0 {
                 attempts += 1
                 if attempts % 1024 == 0 && kill(table.pointee.manager_pid, 0) != 0 && errno == ESRCH {
-                    Self.free(burst, start..<range.upperBound)
+                    Self.free(burst, start..<range.upperBound, cached: false)
                     return
                 }
                 sched_yield()
@@ -438,12 +438,14 @@ public final class Steering: @unchecked Sendable {
     }
 
     /// Returns buffers to the pool, owned by nobody. The manager only: NFs
-    /// give buffers back through `giveBack`.
+    /// give buffers back through `giveBack` (but for an NF whose manager
+    /// is gone, with `cached` false: an NF must not touch the pool's
+    /// per-lcore caches, see `PacketPool`).
     @inlinable
-    public static func free(_ burst: BurstBuffer, _ range: Range<Int>) {
+    public static func free(_ burst: BurstBuffer, _ range: Range<Int>, cached: Bool = true) {
         for i in range { nfv_mbuf_set_owner(OpaquePointer(burst.slots[i]!), 0) }
         (burst.slots + range.lowerBound).withMemoryRebound(to: OpaquePointer?.self, capacity: range.count) {
-            rte_pktmbuf_free_bulk($0, UInt32(range.count))
+            if cached { rte_pktmbuf_free_bulk($0, UInt32(range.count)) } else { nfv_free_bulk_uncached($0, UInt32(range.count)) }
         }
     }
 }
