@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 
 /* ---------------------------------------------------------------------------
  * Sizes of the shared table. Instance IDs are 1...NFV_MAX_NFS (0 means
@@ -346,6 +347,9 @@ extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *
 static inline int nfv_spawn_close_from(posix_spawn_file_actions_t *actions, int from) {
     return posix_spawn_file_actions_addclosefrom_np(actions, from);
 }
+
+/* Whether the kernel sends this process SIGKILL when the thread that started it ends. */
+static inline int nfv_kill_me_with_parent(int on) { return prctl(PR_SET_PDEATHSIG, on ? SIGKILL : 0, 0, 0, 0); }
 
 static inline int nfv_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 

@@ -46,4 +46,23 @@ public enum ChildProcess {
         guard rc == 0 else { throw .invalid("cannot start \(path): \(String(cString: strerror(rc)))") }
         return pid
     }
+
+    /// Asks the kernel to end this process (SIGKILL) when the one that
+    /// started it ends, for a child that has nothing of its own to save (the
+    /// standby). `parentPipe` is the read end of a pipe whose write end only
+    /// the parent holds: closed with nothing left to read, it tells that the
+    /// parent ended before the request took effect (its descriptors close
+    /// before the kernel looks at its children). Returns `false` when the
+    /// parent is already gone.
+    public static func endWithParent(parentPipe: Int32) -> Bool {
+        guard nfv_kill_me_with_parent(1) == 0 else { return true }
+        var p = pollfd(fd: parentPipe, events: Int16(POLLIN), revents: 0)
+        guard poll(&p, 1, 0) == 1 else { return true }
+        // Closed with nothing to read: the parent is gone. (A parent that
+        // wrote its last words and closed the pipe left something to read.)
+        return p.revents & Int16(POLLHUP) == 0 || p.revents & Int16(POLLIN) != 0
+    }
+
+    /// Undoes `endWithParent`: from now on this process outlives its parent.
+    public static func outliveParent() { _ = nfv_kill_me_with_parent(0) }
 }

@@ -23,7 +23,7 @@ struct CleanupCommand: ParsableCommand {
             case .running:
                 Terminal.out("platform '\(platform)': its manager is running; left alone (stop it first)")
             case .inUse(let pids):
-                Terminal.out("platform '\(platform)': processes \(pids.map(String.init).joined(separator: ", ")) still use its memory; left alone (stop them first)")
+                Terminal.out("platform '\(platform)': processes \(pids.map(String.init).joined(separator: ", ")) still use its memory or files; left alone (stop them first)")
             }
         }
         if !said { Terminal.out("nothing to clean up") }

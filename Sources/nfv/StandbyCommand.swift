@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NFVKit
+import NFVShared
 
 /// `nfv nf standby`: what the manager keeps ready so that a launch does not
 /// wait for DPDK's start-up. It attaches to the platform (the slow part:
@@ -8,7 +9,8 @@ import NFVKit
 /// waits on its standard input for one line, `{"argv": ["forward",
 /// "--service", "1", ...], "launchedAt": NS}`, and runs that built-in NF on
 /// the attachment it already has (with `--ready-fd`, it says when it is
-/// attached by writing a byte there). At the end of its input it detaches and exits.
+/// attached by writing a byte there). At the end of its input it detaches and
+/// exits. Until it is attached, it is killed when the manager that started it ends.
 struct StandbyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "standby", abstract: "Attach to a platform, then run the NF named on standard input (the manager's launches use it).")
@@ -22,7 +24,13 @@ struct StandbyCommand: ParsableCommand {
     }
 
     func run() throws {
+        // A standby still in DPDK's start-up when the manager dies would go
+        // on writing the platform's run-time files while `nfv cleanup`
+        // removes them: until attached, it ends with the manager. Once
+        // attached, the end of its input tells it (it detaches).
+        guard ChildProcess.endWithParent(parentPipe: 0) else { return }
         let attachment = try NFAttachment(platform: manager)
+        ChildProcess.outliveParent()
         if let fd = readyFd {
             var byte: UInt8 = 1
             _ = write(fd, &byte, 1)

@@ -68,14 +68,56 @@ final class ErrorMessageTests: XCTestCase {
         let running = try p.run(["cleanup", "--name", p.name])
         XCTAssertTrue(running.stdout.contains("platform '\(p.name)': its manager is running; left alone"), running.stdout)
         XCTAssertFalse(leftovers(p.name).isEmpty)
+        let children = childProcesses(of: first.pid)
         first.signal(SIGKILL)
         first.wait()
         XCTAssertFalse(leftovers(p.name).isEmpty, "a crashed manager leaves its files")
+        // Its standby (maybe still in DPDK's start-up) ends with it.
+        XCTAssertTrue(waitFor(timeout: 20) { children.allSatisfy { kill($0, 0) != 0 } }, "\(children) outlived the manager")
         let r = try p.run(["cleanup"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("platform '\(p.name)': removed"), r.stdout)
         XCTAssertEqual(leftovers(p.name), [])
         let again = try p.run(["cleanup", "--name", p.name])
         XCTAssertTrue(again.stdout.contains("platform '\(p.name)': nothing to remove"), again.stdout)
+    }
+
+    /// A process that still holds a file of a dead platform open (as an NF
+    /// in its DPDK start-up holds its log) keeps `nfv cleanup` away: removing
+    /// the folders under it would let it make them again.
+    func testCleanupLeavesAPlatformAloneWhileAProcessHoldsItsFilesOpen() throws {
+        let p = try Platform("cleanheld")
+        let manager = try p.startManager(["--no-standby"])
+        manager.signal(SIGKILL)
+        manager.wait()
+        let held = "/var/run/swiftnfv/\(p.name)/held.log"
+        let holder = try Platform.Child(args: ["-c", "exec 3>>\(held); exec sleep 600"], dir: p.dir, label: "holder", executable: "/bin/sh")
+        XCTAssertTrue(waitFor(timeout: 20) { self.openFiles(of: holder.pid).contains { $0.hasSuffix("/\(p.name)/held.log") } })
+        let refused = try p.run(["cleanup", "--name", p.name])
+        XCTAssertTrue(refused.stdout.contains("platform '\(p.name)': processes \(holder.pid) still use"), refused.stdout)
+        XCTAssertFalse(leftovers(p.name).isEmpty)
+        holder.signal(SIGKILL)
+        holder.wait()
+        let r = try p.run(["cleanup", "--name", p.name])
+        XCTAssertTrue(r.stdout.contains("platform '\(p.name)': removed"), r.stdout)
+        XCTAssertEqual(leftovers(p.name), [])
+    }
+
+    /// The processes whose parent is `pid`.
+    func childProcesses(of pid: Int32) -> [Int32] {
+        let all = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return all.compactMap(Int32.init).filter { child in
+            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            // After "(comm)": state, then the parent's PID.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == pid
+        }
+    }
+
+    /// Where `pid`'s open descriptors point.
+    func openFiles(of pid: Int32) -> [String] {
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        return fds.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)") }
     }
 }
