@@ -577,7 +577,18 @@ static inline void nfv_mbuf_set_len(struct rte_mbuf *m, uint16_t len) { m->data_
 static inline void nfv_mbuf_set_port(struct rte_mbuf *m, uint16_t port) { m->port = port; }
 static inline uint32_t nfv_mbuf_pkt_len(const struct rte_mbuf *m) { return m->pkt_len; }
 
-static inline uint32_t nfv_ring_count(const struct rte_ring *r) { return rte_ring_count(r); }
+/* How many descriptors wait in `r`, as seen by a thread that is neither its
+ * producer nor its consumer. rte_ring_count reads the producer's tail before
+ * the consumer's: if both move between the two reads, the difference wraps
+ * and it says "full" (a spurious backpressure hold). Reading the consumer's
+ * tail first, the producer's can only be ahead of it: never a wrap; at most
+ * it also counts what was taken between the two reads. */
+static inline uint32_t nfv_ring_count(const struct rte_ring *r) {
+    uint32_t cons = __atomic_load_n(&r->cons.tail, __ATOMIC_ACQUIRE);
+    uint32_t prod = __atomic_load_n(&r->prod.tail, __ATOMIC_ACQUIRE);
+    uint32_t n = (prod - cons) & r->mask;
+    return n > r->capacity ? r->capacity : n;
+}
 static inline uint32_t nfv_ring_free_count(const struct rte_ring *r) { return rte_ring_free_count(r); }
 
 /* Takes up to `max` descriptors from a single-consumer ring and stamps each
