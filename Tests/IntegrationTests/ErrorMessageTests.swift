@@ -107,11 +107,8 @@ final class ErrorMessageTests: XCTestCase {
     func childProcesses(of pid: Int32) -> [Int32] {
         let all = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return all.compactMap(Int32.init).filter { child in
-            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return false }
-            // After "(comm)": state, then the parent's PID.
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            return fields.count > 1 && Int32(fields[1]) == pid
+            guard let fields = processStat(child), fields.count > 1 else { return false }
+            return Int32(fields[1]) == pid
         }
     }
 

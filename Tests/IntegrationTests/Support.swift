@@ -65,11 +65,7 @@ final class Platform {
         func signal(_ s: Int32) { kill(pid, s) }
 
         /// Whether the process is stopped (SIGSTOP, by itself or by a test).
-        var isStopped: Bool {
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return false }
-            return stat[stat.index(close, offsetBy: 2)] == "T"
-        }
+        var isStopped: Bool { processStat(pid)?.first == "T" }
     }
 
     /// Runs `nfv ARGS` to completion.
@@ -168,4 +164,12 @@ func waitFor(timeout: Double, _ condition: () -> Bool) -> Bool {
         usleep(10_000)
     }
     return condition()
+}
+
+/// The fields of `/proc/PID/stat` after the command's name: the state
+/// first, then the parent's PID, ...; `nil` when there is no such process.
+func processStat(_ pid: Int32) -> [Substring]? {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return nil }
+    return stat[stat.index(after: close)...].split(separator: " ")
 }
