@@ -323,6 +323,31 @@ static inline void nfv_doorbell_wait(nfv_doorbell_t *d, uint32_t armed_word, uin
     __atomic_store_n(&d->sleeping, 0, __ATOMIC_RELAXED);
 }
 
+/* Consumer side of several doorbells (one thread running several NFs):
+ * each of `bells[i]` armed with `armed[i]` (nfv_doorbell_arm), sleep until
+ * any is rung or `timeout_ns` passes (futex_waitv, Linux 5.16+), then
+ * disarm them all. Returns 0, or -1 with errno (ENOSYS: the kernel is too
+ * old; EAGAIN: a bell was rung between arming and waiting). */
+static inline int nfv_doorbell_wait_any(nfv_doorbell_t *const *bells, const uint32_t *armed, uint32_t n, uint64_t timeout_ns) {
+    struct futex_waitv waiters[FUTEX_WAITV_MAX];
+    if (n > FUTEX_WAITV_MAX) n = FUTEX_WAITV_MAX;
+    for (uint32_t i = 0; i < n; i++) {
+        waiters[i].val = armed[i];
+        waiters[i].uaddr = (uint64_t)(uintptr_t)&bells[i]->word;
+        waiters[i].flags = FUTEX_32; /* shared: no FUTEX_PRIVATE_FLAG */
+        waiters[i].__reserved = 0;
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    uint64_t end = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec + timeout_ns;
+    struct timespec deadline = { (time_t)(end / 1000000000ull), (long)(end % 1000000000ull) };
+    long r = syscall(SYS_futex_waitv, waiters, n, 0, &deadline, CLOCK_MONOTONIC);
+    int saved = errno;
+    for (uint32_t i = 0; i < n; i++) __atomic_store_n(&bells[i]->sleeping, 0, __ATOMIC_RELAXED);
+    if (r < 0 && saved != ETIMEDOUT) { errno = saved; return -1; }
+    return 0;
+}
+
 /* Producer side, after publishing work: wake the consumer if it sleeps.
  * Returns 1 when it had to ring. */
 static inline int nfv_doorbell_ring_if_asleep(nfv_doorbell_t *d) {

@@ -23,39 +23,34 @@ public enum NFRunner {
             throw NFVError.invalid("burst size \(options.burstSize): must be 1...\(Steering.maxBurst)")
         }
         let attached = try attachment ?? NFAttachment(platform: options.platform)
-        let (signals, env, table, pool, rxRings) = (attached.signals, attached.env, attached.table, attached.pool, attached.rxRings)
+        let (signals, env) = (attached.signals, attached.env)
         trace?.mark("attached")
         var managerAlive = true
         defer { if managerAlive { env.shutdown() } }
         if let cpu = options.cpu { try env.pin(toCPU: cpu) }
-        let slot = try Registration.register(table: table, options: options)
+        let txRings = try txRingsOfAllSlots()
+        let me = try NFInstance(attached: attached, options: options, txRings: txRings, fault: fault)
         trace?.mark("registered")
-        let index = Int(slot.id.rawValue) - 1
-        let txRings = try (0..<Limits.maxNFs).map { i throws(NFVError) in try DescriptorRing.lookup(name: SharedNames.txRing(slot: i)) }
-        let txRing = txRings[index]
-        let steering = Steering(table: table, rxRings: rxRings, txRing: txRing, mark: slot.mark,
-                                reader: Int(slot.id.rawValue), fault: fault)
-        let supply = BufferSupply(ring: try DescriptorRing.lookup(name: SharedNames.supplyRing(slot: index)), slot: slot)
-        let messages = try MessageChannel.lookup(slot: index)
-        let context = NFContext(instance: slot.id, service: options.service, name: options.name, table: table, pool: pool,
-                                supply: supply, steering: steering, messages: messages, fault: fault, signals: signals)
-        var loop = ReceiveLoop(rx: rxRings[index], slot: slot, table: table, steering: steering, idle: options.idle, burstSize: options.burstSize,
-                               mates: CoreMates(table: table, rxRings: rxRings, txRings: txRings, me: slot))
         do {
-            try nf.setup(context: context)
+            try nf.setup(context: me.context)
         } catch {
-            _ = deregister(slot: slot, rx: rxRings[index], table: table, steering: steering)
+            _ = me.deregister()
             throw error
         }
         trace?.mark("ready")
         if let trace { FileHandle.standardError.write(Data((trace.line + "\n").utf8)) }
-        let reason = loop.run(&nf, context: context, signals: signals)
-        nf.finish(context: context)
-        loop.counters.merge(steering.counters)
-        slot.publish(loop.counters)
+        let reason = me.loop.run(&nf, context: me.context, signals: signals)
+        nf.finish(context: me.context)
+        me.publishFinal()
         managerAlive = reason != .managerDied
-        let freed = managerAlive ? deregister(slot: slot, rx: rxRings[index], table: table, steering: steering) : 0
-        return NFSummary(instance: slot.id, counters: loop.counters, freedAtStop: freed, reason: reason)
+        let freed = managerAlive ? me.deregister() : 0
+        return NFSummary(instance: me.slot.id, counters: me.loop.counters, freedAtStop: freed, reason: reason)
+    }
+
+    /// Every slot's TX ring (steering hands a packet for a port to the TX
+    /// ring of its sender; core-mates look at all of them).
+    static func txRingsOfAllSlots() throws(NFVError) -> [DescriptorRing] {
+        try (0..<Limits.maxNFs).map { i throws(NFVError) in try DescriptorRing.lookup(name: SharedNames.txRing(slot: i)) }
     }
 
     /// The NF side of leaving: ask to be taken out of the service table,

@@ -48,23 +48,32 @@ struct ReceiveLoop {
         }
     }
 
+    /// One burst: hands over the manager's replies, takes what the RX ring
+    /// holds (up to a burst), lets the NF decide and steers the burst on.
+    /// Returns how many packets it took (0: the ring was empty).
+    @inlinable
+    mutating func step<NF: NetworkFunction>(_ nf: inout NF, context: NFContext) -> Int {
+        if context.messages.hasReply { deliverReplies(&nf, context) }
+        let n = rx.take(into: burst, owner: slot.id)
+        guard n > 0 else { return 0 }
+        actions.reset(count: n)
+        nf.handle(batch: PacketBatch(burst, count: n), actions: actions, context: context)
+        actions.send(burst, count: n, through: steering)
+        counters.rx &+= UInt64(n)
+        counters.batches &+= 1
+        counters.merge(steering.counters)
+        slot.publish(counters)
+        return n
+    }
+
     @inlinable
     mutating func run<NF: NetworkFunction>(_ nf: inout NF, context: NFContext, signals: SignalWatcher) -> StopReason {
         let tickNanoseconds = nf.tickInterval.map { UInt64($0.components.seconds) * 1_000_000_000 + UInt64($0.components.attoseconds / 1_000_000_000) }
         var nextTick = tickNanoseconds.map { MonotonicClock.nanoseconds() + $0 } ?? .max
         var lastLivenessCheck = MonotonicClock.nanoseconds()
         while true {
-            if context.messages.hasReply { deliverReplies(&nf, context) }
-            let n = rx.take(into: burst, owner: slot.id)
-            if n > 0 {
+            if step(&nf, context: context) > 0 {
                 idle.reset()
-                actions.reset(count: n)
-                nf.handle(batch: PacketBatch(burst, count: n), actions: actions, context: context)
-                actions.send(burst, count: n, through: steering)
-                counters.rx &+= UInt64(n)
-                counters.batches &+= 1
-                counters.merge(steering.counters)
-                slot.publish(counters)
                 if signals.stopRequested { return .signal }
                 if tickNanoseconds == nil && counters.batches & 0xFFFF != 0 { continue }
             } else if steering.quiesce(), idle.backOff(coreMateBusy: mates.anyBusy(on: mates.publishCPU())) == .sleep {

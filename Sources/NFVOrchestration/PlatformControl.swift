@@ -59,12 +59,14 @@ public struct PlatformControl: Sendable {
     }
 
     /// Waits until the manager lists process `pid` (an NF started by hand,
-    /// not supervised) as a running instance; returns it, or `nil` at the
-    /// timeout or once the process has exited (`isAlive`).
-    public func waitUntilRegistered(pid: Int32, timeout: Double, isAlive: () -> Bool) -> NFInfo? {
+    /// not supervised) as `count` running instances (more than one: an NF
+    /// group); returns the first, or `nil` at the timeout or once the
+    /// process has exited (`isAlive`).
+    public func waitUntilRegistered(pid: Int32, count: Int = 1, timeout: Double, isAlive: () -> Bool) -> NFInfo? {
         let deadline = Date().addingTimeInterval(timeout)
         while isAlive() && Date() < deadline {
-            if let nf = ((try? client.nfs()) ?? []).first(where: { $0.pid == pid && $0.state == "running" }) { return nf }
+            let mine = ((try? client.nfs()) ?? []).filter { $0.pid == pid && $0.state == "running" }
+            if mine.count >= count, let nf = mine.first { return nf }
             usleep(2_000)
         }
         return nil

@@ -12,16 +12,25 @@ import NFVCore
 public struct CoreMates {
     @usableFromInline let table: UnsafeMutablePointer<nfv_shared_t>
     @usableFromInline let rings: [DescriptorRing]
-    @usableFromInline let me: NFSlot
+    /// This process's own slots (one NF, or the members of a group).
+    @usableFromInline let own: [NFSlot]
+    @usableFromInline let ownMask: UInt64
     /// Every NF's TX ring: the manager's dataplane thread, a core-mate too
     /// when it runs on the same CPU, has work when one of them holds packets.
     @usableFromInline let txRings: [DescriptorRing]
 
     public init(table: SharedTable, rxRings: [DescriptorRing], txRings: [DescriptorRing], me: NFSlot) {
+        self.init(table: table, rxRings: rxRings, txRings: txRings, own: [me])
+    }
+
+    /// For a process that runs several NFs on one thread (`own`): none of
+    /// them counts as a core-mate of the others.
+    public init(table: SharedTable, rxRings: [DescriptorRing], txRings: [DescriptorRing], own: [NFSlot]) {
         self.table = table.rawTable
         self.rings = rxRings
         self.txRings = txRings
-        self.me = me
+        self.own = own
+        ownMask = own.reduce(0) { $0 | (1 << UInt64($1.id.rawValue - 1)) }
     }
 
     /// Publishes the CPU the manager's dataplane thread runs on (manager).
@@ -30,20 +39,20 @@ public struct CoreMates {
         if nfv_dataplane_cpu(table.rawTable) != cpu { nfv_set_dataplane_cpu(table.rawTable, cpu) }
     }
 
-    /// Publishes the CPU this thread runs on; returns it.
+    /// Publishes the CPU this thread runs on (in each of its own slots); returns it.
     @inlinable @discardableResult
     public func publishCPU() -> Int32 {
         let cpu = Int32(nfv_current_cpu())
-        if nfv_slot_cpu(me.slot) != cpu { nfv_slot_set_cpu(me.slot, cpu) }
+        for me in own where nfv_slot_cpu(me.slot) != cpu { nfv_slot_set_cpu(me.slot, cpu) }
         return cpu
     }
 
-    /// Whether another registered NF last ran on `cpu` and has packets
+    /// Whether a registered NF of another process last ran on `cpu` and has packets
     /// waiting, or the manager's dataplane thread did and has packets to send.
     @inlinable
     public func anyBusy(on cpu: Int32) -> Bool {
         let active = nfv_active_load(table)
-        var mask = active & ~(1 << UInt64(me.id.rawValue - 1))
+        var mask = active & ~ownMask
         while mask != 0 {
             let i = mask.trailingZeroBitCount
             mask &= mask - 1

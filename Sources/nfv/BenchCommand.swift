@@ -30,6 +30,8 @@ struct ChainBench: ParsableCommand {
     @Option(help: "blocks: pin the chain in two contiguous arcs, one per CPU; free: let the scheduler place the NFs.")
     var placement = Placement.blocks
     @Flag(help: "Also measure round-trip latency (p50 / p99 / max).") var latency = false
+    @Flag(help: "Run each CPU's arc of the chain as one NF group (one process, one thread: no context switches inside it).")
+    var grouped = false
 
     enum Placement: String, ExpressibleByArgument { case blocks, free }
 
@@ -115,23 +117,36 @@ struct ChainBench: ParsableCommand {
         var idle: [String] = []
         if let spins { idle += ["--spins", "\(spins)"] }
         if let yieldEvery { idle += ["--yield-every", "\(yieldEvery)"] }
-        if let burst { idle += ["--burst", "\(burst)"] }
+        let burstOption = burst.map { ["--burst", "\($0)"] } ?? []
         func pin(_ position: Int) -> [String] {
             placement == .blocks && ProcessInfo.processInfo.activeProcessorCount >= 2
                 ? ["--cpu", "\(Self.cpu(position: position, length: length))"] : []
         }
-        for s in stride(from: length, through: 2, by: -1) {
-            let next = s == length ? 1 : s + 1
-            for _ in 0..<instances {
-                try o.startNF(["forward", "--service", "\(s)", "--to", "service:\(next)"] + idle + pin(s - 1))
-            }
-        }
         let reports = Mutex<[SpeedTester.Report]>([])
-        let first = throughPort ? "port:0" : "service:\(length == 1 ? 1 : 2)"
-        try o.startNF(["speed-tester", "--service", "1", "--to", first,
-                       "--packets", "\(packets)", "--json"] + (latency ? ["--latency"] : []) + idle + pin(0)) { line in
+        let onReport: @Sendable (String) -> Void = { line in
             guard let r = try? JSONDecoder().decode(SpeedTester.Report.self, from: Data(line.utf8)) else { return }
             reports.withLock { $0.append(r) }
+        }
+        func forwarder(_ s: Int) -> [String] { ["forward", "--service", "\(s)", "--to", "service:\(s == length ? 1 : s + 1)"] + burstOption }
+        let first = throughPort ? "port:0" : "service:\(length == 1 ? 1 : 2)"
+        let tester = ["speed-tester", "--service", "1", "--to", first, "--packets", "\(packets)", "--json"]
+            + (latency ? ["--latency"] : []) + burstOption
+        if grouped {
+            // One group per CPU arc (the speed tester's arc last: its first
+            // hop must be registered before it sends).
+            let services = length >= 2 ? Array(2...length) : []
+            func arc(_ cpu: Int) -> [[String]] {
+                services.filter { Self.cpu(position: $0 - 1, length: length) == cpu }
+                    .flatMap { s in Array(repeating: forwarder(s), count: instances) }
+            }
+            let arc1 = arc(1)
+            if !arc1.isEmpty { try o.startGroup(arc1, options: idle + pin(1)) }
+            try o.startGroup(arc(0) + [tester], options: idle + pin(0), onOutput: onReport)
+        } else {
+            for s in stride(from: length, through: 2, by: -1) {
+                for _ in 0..<instances { try o.startNF(forwarder(s) + idle + pin(s - 1)) }
+            }
+            try o.startNF(tester + idle + pin(0), onOutput: onReport)
         }
         let want = warmup + duration
         let deadline = Date().addingTimeInterval(Double(want) + 15)

@@ -64,21 +64,43 @@ struct DestinationOption: ExpressibleByArgument {
     }
 }
 
-/// A built-in NF's command: it runs on a fresh attachment, or on one a
-/// standby process (`nfv nf standby`) made before it knew what to run.
+/// A built-in NF's command: it makes its NF from its options, which runs
+/// on a fresh attachment, on one a standby process (`nfv nf standby`) made
+/// before it knew what to run, or as a member of a group (`nfv nf group`).
 protocol BuiltInNFCommand: ParsableCommand {
+    associatedtype NF: NetworkFunction
+    /// The name the manager shows.
+    static var nfName: String { get }
+    var common: NFCommonOptions { get }
+    func makeNF() throws -> NF
+    // Requirements (with the defaults below) rather than extension methods
+    // only: called on `any BuiltInNFCommand` (standby, group), they dispatch
+    // through the conformance, where the NF's type is known, so the receive
+    // loop is specialised for it.
     func run(attachment: NFAttachment?) throws
+    func groupMember() throws -> NFGroupMember
 }
 
 extension BuiltInNFCommand {
     func run() throws { try run(attachment: nil) }
+
+    func run(attachment: NFAttachment?) throws {
+        var nf = try makeNF()
+        try common.run(&nf, name: Self.nfName, attachment: attachment)
+    }
+
+    /// This NF as a member of a group.
+    func groupMember() throws -> NFGroupMember {
+        .make(try makeNF(), options: common.options(name: Self.nfName))
+    }
 }
 
 struct NFCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nf", abstract: "Run a built-in network function.",
         subcommands: [ForwardCommand.self, BridgeCommand.self, MonitorCommand.self, SpeedTesterCommand.self, SteerCommand.self,
-                      FirewallCommand.self, RouterCommand.self, ArpResponderCommand.self, DetectorCommand.self, StandbyCommand.self])
+                      FirewallCommand.self, RouterCommand.self, ArpResponderCommand.self, DetectorCommand.self, StandbyCommand.self,
+                      GroupCommand.self])
 }
 
 struct ForwardCommand: BuiltInNFCommand {
@@ -87,9 +109,10 @@ struct ForwardCommand: BuiltInNFCommand {
     @Option(help: "next, drop, port:N or service:N.", transform: DestinationOption.parse) var to = DestinationOption(.next)
     @Option(help: "CPU work per packet, in TSC cycles (benchmarks of NFs of different cost).") var cycles = 0
 
-    func run(attachment: NFAttachment?) throws {
-        var nf = Forward(to: to.action, cyclesPerPacket: cycles)
-        try common.run(&nf, name: "forward", attachment: attachment)
+    static let nfName = "forward"
+
+    func makeNF() throws -> Forward {
+        Forward(to: to.action, cyclesPerPacket: cycles)
     }
 }
 
@@ -97,9 +120,10 @@ struct BridgeCommand: BuiltInNFCommand {
     static let configuration = CommandConfiguration(commandName: "bridge", abstract: "Send packets out of the other port of their pair (0<->1).")
     @OptionGroup var common: NFCommonOptions
 
-    func run(attachment: NFAttachment?) throws {
-        var nf = Bridge()
-        try common.run(&nf, name: "bridge", attachment: attachment)
+    static let nfName = "bridge"
+
+    func makeNF() throws -> Bridge {
+        return Bridge()
     }
 }
 
@@ -109,9 +133,10 @@ struct MonitorCommand: BuiltInNFCommand {
     @Option(help: "next, drop, port:N or service:N.", transform: DestinationOption.parse) var to = DestinationOption(.next)
     @Option(help: "Show a decoded header every N seconds (0: never).") var sampleEvery = 1
 
-    func run(attachment: NFAttachment?) throws {
-        var nf = Monitor(to: to.action, sampleEvery: sampleEvery)
-        try common.run(&nf, name: "monitor", attachment: attachment)
+    static let nfName = "monitor"
+
+    func makeNF() throws -> Monitor {
+        return Monitor(to: to.action, sampleEvery: sampleEvery)
     }
 }
 
@@ -127,9 +152,11 @@ struct SpeedTesterCommand: BuiltInNFCommand {
     @Flag(help: "Print each report as one line of JSON.") var json = false
     @Option(help: "CPU work per packet received, in TSC cycles (benchmarks of NFs of different cost).") var cycles = 0
 
-    func run(attachment: NFAttachment?) throws {
+    static let nfName = "speed-tester"
+
+    func makeNF() throws -> SpeedTester {
         let json = self.json
-        var nf = SpeedTester(to: to.action, inFlight: packets, packetLength: length, latency: latency, cyclesPerPacket: cycles) { r in
+        return SpeedTester(to: to.action, inFlight: packets, packetLength: length, latency: latency, cyclesPerPacket: cycles) { r in
             if json {
                 let e = JSONEncoder()
                 e.outputFormatting = .sortedKeys
@@ -142,7 +169,6 @@ struct SpeedTesterCommand: BuiltInNFCommand {
                 Terminal.out(line)
             }
         }
-        try common.run(&nf, name: "speed-tester", attachment: attachment)
     }
 }
 
@@ -166,7 +192,9 @@ struct SteerCommand: BuiltInNFCommand {
     @Option(help: "Targets to move it between: 'chain:b1,chain:b2'.") var targets: String?
     @Option(help: "Moves a second.") var rate = 1000
 
-    func run(attachment: NFAttachment?) throws {
+    static let nfName = "steer"
+
+    func makeNF() throws -> SteeringTool {
         let chainSpecs = try chains.map { try ConfigParser.chains($0) } ?? []
         let rules = try rule.map { try ConfigParser.rule($0) }
         var flipping: SteeringTool.Flip?
@@ -182,8 +210,7 @@ struct SteerCommand: BuiltInNFCommand {
             guard (1...100_000).contains(rate) else { throw ValidationError("--rate \(rate): must be 1...100000") }
             flipping = SteeringTool.Flip(rule: r, targets: list, perSecond: rate)
         }
-        var nf = SteeringTool(chains: chainSpecs, rules: rules, flip: flipping)
-        try common.run(&nf, name: "steer", attachment: attachment)
+        return SteeringTool(chains: chainSpecs, rules: rules, flip: flipping)
     }
 }
 
@@ -195,9 +222,10 @@ struct FirewallCommand: BuiltInNFCommand {
     @Option(help: "Where allowed packets go: next, port:N or service:N.", transform: DestinationOption.parse)
     var to = DestinationOption(.next)
 
-    func run(attachment: NFAttachment?) throws {
-        var nf = try Firewall(rulesFile: rules, to: to.action, text: readConfigFile(rules))
-        try common.run(&nf, name: "firewall", attachment: attachment)
+    static let nfName = "firewall"
+
+    func makeNF() throws -> Firewall {
+        return try Firewall(rulesFile: rules, to: to.action, text: readConfigFile(rules))
     }
 }
 
@@ -211,9 +239,10 @@ struct RouterCommand: BuiltInNFCommand {
 
     enum RouterExit: String, ExpressibleByArgument { case port, next }
 
-    func run(attachment: NFAttachment?) throws {
-        var nf = Router(config: try RouterConfig.parse(readConfigFile(routes), file: routes), continueChain: to == .next)
-        try common.run(&nf, name: "router", attachment: attachment)
+    static let nfName = "router"
+
+    func makeNF() throws -> Router {
+        return Router(config: try RouterConfig.parse(readConfigFile(routes), file: routes), continueChain: to == .next)
     }
 }
 
@@ -225,7 +254,9 @@ struct ArpResponderCommand: BuiltInNFCommand {
     @Option(help: "Where other packets go: next, port:N or service:N.", transform: DestinationOption.parse)
     var to = DestinationOption(.next)
 
-    func run(attachment: NFAttachment?) throws {
+    static let nfName = "arp-responder"
+
+    func makeNF() throws -> ArpResponder {
         var addresses: [PortID: [IPv4Address]] = [:]
         for item in ip {
             let parts = item.split(separator: ":")
@@ -234,8 +265,7 @@ struct ArpResponderCommand: BuiltInNFCommand {
             }
             addresses[PortID(port), default: []].append(a)
         }
-        var nf = ArpResponder(addresses: addresses, to: to.action)
-        try common.run(&nf, name: "arp-responder", attachment: attachment)
+        return ArpResponder(addresses: addresses, to: to.action)
     }
 }
 
@@ -248,11 +278,12 @@ struct DetectorCommand: BuiltInNFCommand {
     @Option(help: "Packets a second from one source that raise an alarm.") var thresholdPps = 10_000
     @Option(help: "Milliseconds per counting window.") var windowMs = 50
 
-    func run(attachment: NFAttachment?) throws {
+    static let nfName = "detector"
+
+    func makeNF() throws -> VolumeDetector {
         guard thresholdPps >= 1, (1...10_000).contains(windowMs) else {
             throw ValidationError("--threshold-pps must be at least 1 and --window-ms 1...10000")
         }
-        var nf = VolumeDetector(to: to.action, thresholdPPS: thresholdPps, window: .milliseconds(windowMs))
-        try common.run(&nf, name: "detector", attachment: attachment)
+        return VolumeDetector(to: to.action, thresholdPPS: thresholdPps, window: .milliseconds(windowMs))
     }
 }

@@ -41,11 +41,20 @@ final class Orchestrator {
     /// The manager's control API.
     var control: PlatformControl { PlatformControl(platform: platform) }
 
-    /// Starts an NF (`nfv nf ...`) and waits until the manager has
-    /// registered it. `onOutput` gets each line it prints on standard output
-    /// and `onLog` each line on standard error.
+    /// Starts an NF group (`nfv nf group`) of `members` (each a built-in NF's
+    /// arguments, without spaces inside one) with the group's `options`
+    /// (`--cpu`, `--spins`...), and waits until every member is registered.
     @discardableResult
-    func startNF(_ args: [String], onOutput: @escaping @Sendable (String) -> Void = { _ in },
+    func startGroup(_ members: [[String]], options: [String] = [], onOutput: @escaping @Sendable (String) -> Void = { _ in }) throws -> Process {
+        try startNF(["group"] + members.flatMap { ["--member", $0.joined(separator: " ")] } + options, members: members.count, onOutput: onOutput)
+    }
+
+    /// Starts an NF (`nfv nf ...`) and waits until the manager has
+    /// registered it (`members` instances of it: a group). `onOutput` gets
+    /// each line it prints on standard output and `onLog` each line on
+    /// standard error.
+    @discardableResult
+    func startNF(_ args: [String], members: Int = 1, onOutput: @escaping @Sendable (String) -> Void = { _ in },
                  onLog: @escaping @Sendable (String) -> Void = { _ in }) throws -> Process {
         let out = LineCollector(onLine: onOutput)
         let err = LineCollector(onLine: onLog)
@@ -57,7 +66,7 @@ final class Orchestrator {
         try p.run()
         nfs.append(p)
         collectors += [out, err]
-        guard control.waitUntilRegistered(pid: p.processIdentifier, timeout: 20, isAlive: { p.isRunning }) != nil else {
+        guard control.waitUntilRegistered(pid: p.processIdentifier, count: members, timeout: 20, isAlive: { p.isRunning }) != nil else {
             stopAll()
             throw Failure(description: "NF '\(args.joined(separator: " "))' did not register:\n" + err.lines.joined(separator: "\n"))
         }

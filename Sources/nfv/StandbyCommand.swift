@@ -50,7 +50,7 @@ struct StandbyCommand: ParsableCommand {
             attachment.detach()
             throw error
         }
-        guard let nf = command as? BuiltInNFCommand else {
+        guard let nf = command as? any BuiltInNFCommand else {
             attachment.detach()
             throw ValidationError("standby: '\(handOver.argv.first ?? "")' is not a built-in NF")
         }

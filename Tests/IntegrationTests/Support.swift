@@ -102,6 +102,21 @@ final class Platform {
         return c
     }
 
+    /// Starts an NF group (`nfv nf group`, one `--member` per entry of
+    /// `members`) and waits until all its members are registered.
+    @discardableResult
+    func startGroup(_ members: [String], options: [String] = [], environment: [String: String] = [:],
+                    file: StaticString = #filePath, line: UInt = #line) throws -> Child {
+        let c = try Child(args: ["nf", "group", "--manager", name] + members.flatMap { ["--member", $0] } + options, dir: dir,
+                          label: "nf\(nfs.count)", environment: environment)
+        nfs.append(c)
+        guard control.waitUntilRegistered(pid: c.pid, count: members.count, timeout: 30, isAlive: { c.isRunning }) != nil else {
+            XCTFail("group \(members) did not register: \(c.stderr)", file: file, line: line)
+            throw CancellationError()
+        }
+        return c
+    }
+
     /// Waits until the API lists `c`'s process as a running instance (or it exited).
     func waitUntilRegistered(_ c: Child) -> Bool {
         control.waitUntilRegistered(pid: c.pid, timeout: 30, isAlive: { c.isRunning }) != nil

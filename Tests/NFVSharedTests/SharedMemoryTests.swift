@@ -375,6 +375,24 @@ final class SharedMemoryTests: XCTestCase {
         XCTAssertEqual(bell.rings, before + 1)
     }
 
+    /// A thread that runs several NFs sleeps on all their doorbells: a ring
+    /// of any one (here the last) wakes it, well before its timeout, and
+    /// leaves none of them armed.
+    func testADoorbellSetWakesOnAnyOfItsBells() {
+        XCTAssertTrue(DoorbellSet.isSupported())
+        let bells = (11...13).map { f.table.slot(InstanceID(UInt16($0))).doorbell }
+        let set = DoorbellSet(bells)
+        set.arm()
+        let woke = expectation(description: "woken")
+        Thread {
+            set.wait(timeoutNanoseconds: 60_000_000_000)
+            woke.fulfill()
+        }.start()
+        XCTAssertTrue(nfvRing(bells[2]), "the last bell was armed")
+        wait(for: [woke], timeout: 20)
+        for b in bells { XCTAssertFalse(nfvRing(b), "a bell stayed armed after the wake") }
+    }
+
     private func nfvRing(_ bell: Doorbell) -> Bool {
         let before = bell.rings
         bell.ringIfAsleep()
