@@ -16,6 +16,7 @@ import Yams
 /// wait_for_chain: false  # hold RX until every chain service has an instance
 /// standby: true          # keep an NF process attached for fast launches
 /// keep_rps: false        # leave RPS on the ports' interfaces (default: off while open)
+/// dataplane_cpu: 0       # pin the dataplane thread (default: the scheduler places it)
 /// balance: {2: queue}    # several instances of a service: by flow (default) or queue
 /// ```
 /// and the steering keys `chains`, `port_chains`, `rules` and `permissions`
@@ -114,6 +115,8 @@ public enum ConfigParser {
             case "standby":
                 guard let b = value.bool else { throw fail("'standby' must be true or false") }
                 config.standby = b
+            case "dataplane_cpu":
+                config.dataplaneCPU = try integer(0...4095)
             case "keep_rps":
                 guard let b = value.bool else { throw fail("'keep_rps' must be true or false") }
                 config.keepRPS = b
@@ -141,7 +144,7 @@ public enum ConfigParser {
                 guard let b = value.bool else { throw fail("'wait_for_chain' must be true or false") }
                 config.waitForChain = b
             default:
-                throw ConfigError(file: file, line: line, problem: "unknown key '\(key.string ?? "?")'; known keys: name, ports, chain, exit_port, chains, port_chains, rules, permissions, nfs, api, standby, pool_size, ring_size, max_idle_sleep_us, wait_for_chain, balance, backpressure, keep_rps")
+                throw ConfigError(file: file, line: line, problem: "unknown key '\(key.string ?? "?")'; known keys: name, ports, chain, exit_port, chains, port_chains, rules, permissions, nfs, api, standby, pool_size, ring_size, max_idle_sleep_us, wait_for_chain, balance, backpressure, keep_rps, dataplane_cpu")
             }
         }
         if let problem = config.exit.problem(portCount: config.ports.count) {

@@ -41,6 +41,8 @@ public struct ManagerConfig: Sendable, Equatable {
     /// interfaces as it is. By default the manager turns it off on its
     /// AF_PACKET and pcap ports while they are open (`ReceiveSteering`).
     public var keepRPS = false
+    /// Pin the dataplane thread to this CPU; `nil` lets the scheduler place it.
+    public var dataplaneCPU: Int? = nil
     /// Keep a standby NF process attached, so that launching a built-in NF
     /// hands it over instead of waiting for a new process's DPDK start-up.
     public var standby = true

@@ -30,10 +30,11 @@ public struct NFGroupMember {
     }
 }
 
-/// An NF value the closures of one group member share.
+/// An NF value the closures of one group member share (only ever used by
+/// the group's thread: no run-time exclusivity check).
 @usableFromInline
 final class NFBox<NF: NetworkFunction> {
-    @usableFromInline var nf: NF
+    @usableFromInline @exclusivity(unchecked) var nf: NF
     @usableFromInline init(_ nf: NF) { self.nf = nf }
 }
 

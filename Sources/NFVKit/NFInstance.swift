@@ -14,7 +14,9 @@ final class NFInstance {
     @usableFromInline let rx: DescriptorRing
     @usableFromInline let steering: Steering
     @usableFromInline let context: NFContext
-    @usableFromInline var loop: ReceiveLoop
+    /// Only ever used by the thread that runs the NF, so without the
+    /// run-time exclusivity check (a cost per burst in a group's loop).
+    @usableFromInline @exclusivity(unchecked) var loop: ReceiveLoop
     let table: SharedTable
 
     /// Registers with the manager (throws its refusal) and finds this

@@ -31,6 +31,8 @@ final class Dataplane: @unchecked Sendable {
     let maxSleepNanoseconds: UInt64
     /// Backpressure at chain entry (`nil`: off).
     let watermarks: ManagerConfig.Watermarks?
+    /// The CPU the thread is pinned to (`nil`: the scheduler places it).
+    let cpu: Int?
     private var started = false
     private let finished = DispatchSemaphore(value: 0)
 
@@ -39,8 +41,9 @@ final class Dataplane: @unchecked Sendable {
 
     init(table: SharedTable, io: PortIO, rxRings: [DescriptorRing], txRings: [DescriptorRing], supplies: [BufferSupply],
          pool: PacketPool, control: DataplaneControl, flowTables: VersionLocal<FlowTable>, flowCounts: FlowCounts,
-         maxSleepMicroseconds: Int, watermarks: ManagerConfig.Watermarks?) {
+         maxSleepMicroseconds: Int, watermarks: ManagerConfig.Watermarks?, cpu: Int? = nil) {
         self.watermarks = watermarks
+        self.cpu = cpu
         self.flowTables = flowTables
         self.flowCounts = flowCounts
         self.table = table
@@ -55,12 +58,18 @@ final class Dataplane: @unchecked Sendable {
     }
 
     /// Starts the loop on `env`'s worker lcore (its own cache of the pool),
-    /// or, failing that, on a thread of its own (no cache; `log` says why).
-    func start(env: Environment, log: (String) -> Void) {
+    /// or, failing that, on a thread of its own (no cache; `log` says why);
+    /// pinned to `cpu` if one was given (`log` says why not, if it cannot be).
+    func start(env: Environment, log: @escaping @Sendable (String) -> Void) {
         started = true
+        let pin: @Sendable () -> Void = { [cpu] in
+            guard let cpu else { return }
+            do { try env.pin(toCPU: cpu) } catch { log("dataplane thread: \(error); the scheduler places it") }
+        }
         do {
             try env.launchOnWorker { [self] in
                 Thread.current.name = "dataplane"
+                pin()
                 run()
                 pool.flushCache()
                 finished.signal()
@@ -68,6 +77,7 @@ final class Dataplane: @unchecked Sendable {
         } catch {
             log("\(error); the dataplane runs on a thread of its own, without a cache of the pool")
             let t = Thread { [self] in
+                pin()
                 run()
                 finished.signal()
             }

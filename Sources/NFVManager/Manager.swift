@@ -108,7 +108,8 @@ public final class Manager {
         registry.onAdmit = { [ruleRequests] i, service in ruleRequests.admit(i, service: service, now: MonotonicClock.nanoseconds()) }
         dataplane = Dataplane(table: table, io: io, rxRings: rxRings, txRings: txRings, supplies: supplies, pool: pool,
                               control: control, flowTables: steering.flowTables, flowCounts: steering.counts,
-                              maxSleepMicroseconds: config.maxIdleSleepMicroseconds, watermarks: config.backpressure)
+                              maxSleepMicroseconds: config.maxIdleSleepMicroseconds, watermarks: config.backpressure,
+                              cpu: config.dataplaneCPU)
     }
 
     /// What the manager reports when it stops.

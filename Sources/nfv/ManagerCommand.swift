@@ -27,6 +27,8 @@ struct ManagerCommand: ParsableCommand {
     var backpressure: String?
     @Flag(help: "Leave the kernel's receive packet steering (RPS) of the ports' interfaces as it is (by default it is off on AF_PACKET and pcap ports while they are open).")
     var keepRPS = false
+    @Option(parsing: .unconditional, help: "Pin the dataplane thread (port RX and TX) to this CPU (default: the scheduler places it).")
+    var dataplaneCPU: Int?
     @Option(help: "Stop after this many seconds.") var duration: Double?
     @Option(help: "Write the final statistics (JSON) to this file when it stops.") var finalStats: String?
     @Flag(help: "Do not print the statistics table.") var quiet = false
@@ -66,6 +68,10 @@ struct ManagerCommand: ParsableCommand {
         if c.apiListen != nil && c.apiTokenFile == nil { throw ValidationError("--api-listen needs --api-token-file (the bearer token TCP clients must send)") }
         if noStandby { c.standby = false }
         if keepRPS { c.keepRPS = true }
+        if let dataplaneCPU {
+            guard dataplaneCPU >= 0 else { throw ValidationError("--dataplane-cpu \(dataplaneCPU): a CPU is a number from 0") }
+            c.dataplaneCPU = dataplaneCPU
+        }
         if let backpressure {
             do { c.backpressure = try ManagerConfig.Watermarks.parse(backpressure) } catch { throw ValidationError("--\(error.problem)") }
         }
