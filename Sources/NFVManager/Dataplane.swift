@@ -15,7 +15,9 @@ import NFVShared
 /// may be stopped) does not keep it awake: it looks again on a timer that
 /// doubles from 50 us up to 10 ms.
 /// While it has work it publishes its CPU, so that NFs sharing that CPU yield
-/// to it when their TX rings hold packets (see `CoreMates`).
+/// to it when their TX rings hold packets, and every 8 passes it yields to
+/// an NF on its CPU whose RX ring holds an eighth of the ring or more
+/// (see `CoreMates`).
 final class Dataplane: @unchecked Sendable {
     let table: SharedTable
     let io: PortIO
@@ -106,6 +108,11 @@ final class Dataplane: @unchecked Sendable {
         var reclaimSleep: UInt64 = 50_000
         let bell = table.dataplaneDoorbell
         let portCount = io.ports.count
+        let mates = CoreMates(table: table, rxRings: rxRings, txRings: txRings, own: [])
+        // A backlog worth handing the CPU over for: a switch costs a few
+        // microseconds, a few bursts' worth of the NF's work.
+        let backlog = max(4 * BurstBuffer.defaultCapacity, table.ringSize / 8)
+        var passes: UInt32 = 0
         while !control.stop.load(ordering: .acquiring) {
             var work = 0
             if portCount > 0, control.rxEnabled.load(ordering: .relaxed) {
@@ -128,7 +135,11 @@ final class Dataplane: @unchecked Sendable {
             if work > 0 {
                 idle.reset()
                 sleep = 1000
-                CoreMates.publishDataplaneCPU(table)
+                passes &+= 1
+                if passes & 7 == 0 {
+                    let cpu = CoreMates.publishDataplaneCPU(table)
+                    if mates.anyBacklogged(on: cpu, atLeast: backlog) { sched_yield() }
+                }
                 continue
             }
             // No burst in hand: hold no version of the steering table.

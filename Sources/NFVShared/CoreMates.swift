@@ -33,10 +33,12 @@ public struct CoreMates {
         ownMask = own.reduce(0) { $0 | (1 << UInt64($1.id.rawValue - 1)) }
     }
 
-    /// Publishes the CPU the manager's dataplane thread runs on (manager).
-    public static func publishDataplaneCPU(_ table: SharedTable) {
+    /// Publishes the CPU the manager's dataplane thread runs on (manager); returns it.
+    @discardableResult
+    public static func publishDataplaneCPU(_ table: SharedTable) -> Int32 {
         let cpu = Int32(nfv_current_cpu())
         if nfv_dataplane_cpu(table.rawTable) != cpu { nfv_set_dataplane_cpu(table.rawTable, cpu) }
+        return cpu
     }
 
     /// Publishes the CPU this thread runs on (in each of its own slots); returns it.
@@ -45,6 +47,23 @@ public struct CoreMates {
         let cpu = Int32(nfv_current_cpu())
         for me in own where nfv_slot_cpu(me.slot) != cpu { nfv_slot_set_cpu(me.slot, cpu) }
         return cpu
+    }
+
+    /// Whether a registered NF of another process last ran on `cpu` with
+    /// at least `backlog` packets waiting in its RX ring. The manager's
+    /// dataplane thread, which always has work when a port offers more than
+    /// the chain takes, yields to such an NF: otherwise the kernel lets it
+    /// run a whole time slice while the NF's ring fills and the chain is
+    /// held at its entry.
+    @inlinable
+    public func anyBacklogged(on cpu: Int32, atLeast backlog: Int) -> Bool {
+        var mask = nfv_active_load(table) & ~ownMask
+        while mask != 0 {
+            let i = mask.trailingZeroBitCount
+            mask &= mask - 1
+            if nfv_slot_cpu(nfv_slot(table, UInt32(i))) == cpu && rings[i].count >= backlog { return true }
+        }
+        return false
     }
 
     /// Whether a registered NF of another process last ran on `cpu` and has packets

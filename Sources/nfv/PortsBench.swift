@@ -16,6 +16,7 @@ struct PortsBench: ParsableCommand {
     @Option(help: "Runs.") var runs = 3
     @Option(help: "Cycles of work per packet in each forwarder.") var cycles = 0
     @Option(help: "The manager's backpressure: off or HIGH:LOW (its default when not given).") var backpressure: String?
+    @Option(help: "Descriptors per NF ring (the manager's default when not given).") var ringSize: Int?
     @Option(help: "blocks: pin the forwarders in two contiguous arcs, one per CPU, and the dataplane thread with the second; free: let the scheduler place them.")
     var placement = ChainBench.Placement.blocks
     @Flag(help: "Run each CPU's arc of the chain as one NF group (one process, one thread: no context switches inside it).")
@@ -46,7 +47,8 @@ struct PortsBench: ParsableCommand {
             ? (1...length).map { ChainBench.cpu(position: $0, length: length + 1) } : nil
         for r in 1...runs {
             let p = try NullPortPlatform(platform: "ports\(getpid())", costs: Array(repeating: cycles, count: length), cpus: cpus,
-                                         manager: backpressure.map { ["--backpressure", $0] } ?? [], grouped: grouped,
+                                         manager: (backpressure.map { ["--backpressure", $0] } ?? []) + (ringSize.map { ["--ring-size", "\($0)"] } ?? []),
+                                         grouped: grouped,
                                          dataplaneCPU: cpus == nil ? nil : 0)
             defer { p.stop() }
             let (a, b) = try p.window(warmup: warmup, duration: duration)
