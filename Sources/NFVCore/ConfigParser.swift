@@ -11,7 +11,7 @@ import Yams
 /// chain: [1, 2, 3]       # default service chain
 /// exit_port: other       # after the last step: a port, other (0<->1, 2<->3) or input (default)
 /// pool_size: 32767       # packet buffers
-/// ring_size: 16384       # descriptors per NF ring
+/// ring_size: 4096        # descriptors per NF ring
 /// max_idle_sleep_us: 200 # longest sleep between port polls when idle
 /// wait_for_chain: false  # hold RX until every chain service has an instance
 /// standby: true          # keep an NF process attached for fast launches

@@ -22,7 +22,7 @@ public struct ManagerConfig: Sendable, Equatable {
     /// Packet buffers in the shared pool.
     public var poolSize: Int = 32767
     /// Descriptors per NF ring (a power of two).
-    public var ringSize: Int = 16384
+    public var ringSize: Int = 4096
     /// The longest the dataplane thread sleeps between port polls when idle.
     public var maxIdleSleepMicroseconds: Int = 200
     /// Hold port RX until every service of the chain has an instance, so that

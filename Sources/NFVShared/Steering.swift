@@ -254,7 +254,53 @@ public final class Steering: @unchecked Sendable {
     @inlinable
     public func send(_ burst: BurstBuffer, count: Int, actions: UnsafePointer<Action>) {
         enter()
+        if count > 1, sendAlongChain(burst, count, actions) { return }
         resolveAndSend(burst, count) { actions[$0] }
+    }
+
+    /// A burst whose packets all go `next` from the same step of the same
+    /// chain (what a chain's NF sends, mostly) to one destination: a step
+    /// whose service has at most one instance, or, after the last step, the
+    /// chain's fixed exit port with no packet's egress chosen by an NF. Then
+    /// the chain and the service are looked up once for the burst instead
+    /// of once a packet (`nextStep`); each packet still moves to its new
+    /// step. Returns false, having changed nothing, for any other burst.
+    @inlinable
+    func sendAlongChain(_ burst: BurstBuffer, _ count: Int, _ actions: UnsafePointer<Action>) -> Bool {
+        guard case .next = actions[0] else { return false }
+        let meta0 = nfv_mbuf_meta(OpaquePointer(burst.slots[0]!))!
+        let aux = meta0.pointee.aux, pos = meta0.pointee.chain_pos
+        var anyEgress = meta0.pointee.flags & UInt8(NFV_FLAG_EGRESS)
+        for i in 1..<count {
+            guard case .next = actions[i] else { return false }
+            let meta = nfv_mbuf_meta(OpaquePointer(burst.slots[i]!))!
+            guard meta.pointee.aux == aux, meta.pointee.chain_pos == pos else { return false }
+            anyEgress |= meta.pointee.flags & UInt8(NFV_FLAG_EGRESS)
+        }
+        let v = version
+        let c = UInt32(aux) & UInt32(Limits.maxChains - 1)
+        let chain = nfv_steer_chain(v, c)!
+        guard chain.pointee.defined != 0 else { return false }
+        let next = pos &+ 1
+        let code: Int
+        if UInt32(next) < chain.pointee.length {
+            let service = nfv_steer_chain_step(v, c, UInt32(next))
+            guard Int(service) < Limits.maxServices else { return false }
+            let svc = nfv_service(table, UInt32(service))!
+            // Acquire: pairs with the release in SharedTable.setInstances.
+            let n = nfv_load_acquire_u32(nfv_service_count(svc))
+            guard n <= 1 else { return false }
+            code = n == 0 ? Self.noRoute : Int(nfv_service_instance(svc, 0))
+            for i in 0..<count { nfv_mbuf_meta(OpaquePointer(burst.slots[i]!))!.pointee.chain_pos = next }
+        } else {
+            let exitPort = Int(chain.pointee.exit_port)
+            guard anyEgress == 0, exitPort >= 0 else { return false }
+            guard exitPort < portCount, txRing != nil else { flush(Self.noRoute, burst, 0..<count); return true }
+            for i in 0..<count { nfv_mbuf_meta(OpaquePointer(burst.slots[i]!))!.pointee.out_port = UInt16(exitPort) }
+            code = Self.portBase + exitPort
+        }
+        flush(code, burst, 0..<count)
+        return true
     }
 
     /// Sends `count` packets of `burst`, all as `action` says. A service
