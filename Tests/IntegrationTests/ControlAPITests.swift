@@ -209,7 +209,8 @@ extension ControlAPITests {
         let api = p.control.client
         XCTAssertFalse(try api.events().contains { $0.kind == .alarm })
         nf.signal(SIGSTOP)
-        XCTAssertTrue(waitFor(timeout: 20) { ((try? api.events()) ?? []).contains { $0.kind == .alarm && $0.message.hasPrefix("ring instance=") } })
+        XCTAssertTrue(waitFor(timeout: 20) { ((try? api.events()) ?? []).contains { $0.kind == .alarm && $0.message.hasPrefix("ring instance=") } },
+                      "no ring alarm; NFs: \(String(describing: p.stats?["nfs"])); services: \(String(describing: p.stats?["services"]))\n\(p.manager!.stderr.suffix(3000))")
         nf.signal(SIGCONT)
         let alarms = try api.events().filter { $0.kind == .alarm }
         XCTAssertEqual(alarms.count, 1, "\(alarms)")

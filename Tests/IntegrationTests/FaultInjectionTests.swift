@@ -5,7 +5,8 @@ import XCTest
 /// Faults injected at the worst moments of the ownership protocol, under
 /// load from a `net_null` port (an endless source and a sink): NFs killed
 /// (SIGKILL) and stopped (SIGSTOP) inside an enqueue, holding new buffers,
-/// and between marking drops and queuing them. After each run, every packet
+/// and between marking drops and queuing them; an NF group killed inside an
+/// enqueue between its members. After each run, every packet
 /// that entered is delivered or counted as dropped under one reason,
 /// exactly; no buffer is in no ring with the stamp of an NF that exited
 /// cleanly; the pool is full.
@@ -66,6 +67,27 @@ final class FaultInjectionTests: XCTestCase {
         }
         XCTAssertEqual(p.stop(), 0, p.manager!.stderr)
         assertEveryPacketAccounted(p, died: 100)
+    }
+
+    /// An NF group stopped inside an enqueue from one member into the next
+    /// (holding the reservation of that member's ring), then killed: both
+    /// members are reclaimed, the reservation is repaired, and every packet
+    /// is accounted for.
+    func testAGroupKilledInsideAnEnqueueBetweenItsMembersLosesNothing() throws {
+        let p = try Platform("group-fault")
+        try p.startManager(["--port", "net_null0", "--chain", "1,2"])
+        for round in 0..<3 {
+            let group = try p.startGroup(["forward --service 1 --to next", "forward --service 2 --to next"],
+                                         environment: ["NFV_FAULT": "enqueue-reserved:\(40 + round * 37)"])
+            XCTAssertTrue(waitFor(timeout: 30) { group.isStopped || !group.isRunning }, "round \(round): it never stopped")
+            XCTAssertTrue(group.isRunning, "it exited instead of stopping: \(group.stderr)")
+            let returned = p.managerLines("buffers returned to the pool")
+            group.signal(SIGKILL)
+            group.wait()
+            XCTAssertTrue(waitFor(timeout: 20) { p.managerLines("buffers returned to the pool") >= returned + 2 }, p.manager!.stderr)
+        }
+        XCTAssertEqual(p.stop(), 0, p.manager!.stderr)
+        assertEveryPacketAccounted(p, died: 6)
     }
 
     /// NFs killed while they hold new buffers taken from their supply, and
