@@ -55,9 +55,7 @@ final class GroupRunningMember {
         self.poll = poll
         self.tick = tick
         self.finish = finish
-        tickNanoseconds = tickInterval.map {
-            UInt64($0.components.seconds) * 1_000_000_000 + UInt64($0.components.attoseconds / 1_000_000_000)
-        }
+        tickNanoseconds = tickInterval.map(ReceiveLoop.nanoseconds)
         nextTick = tickNanoseconds.map { MonotonicClock.nanoseconds() + $0 } ?? .max
     }
 

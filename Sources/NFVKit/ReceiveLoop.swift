@@ -21,6 +21,11 @@ struct ReceiveLoop {
     @usableFromInline let burst: BurstBuffer
     @usableFromInline let actions: ActionBuffer
 
+    /// A tick interval in nanoseconds.
+    @usableFromInline static func nanoseconds(_ d: Duration) -> UInt64 {
+        UInt64(d.components.seconds) * 1_000_000_000 + UInt64(d.components.attoseconds / 1_000_000_000)
+    }
+
     /// Longest sleep: how soon a stop or a dead manager is noticed when idle.
     @usableFromInline static let maxSleepNanoseconds: UInt64 = 100_000_000
 
@@ -68,7 +73,7 @@ struct ReceiveLoop {
 
     @inlinable
     mutating func run<NF: NetworkFunction>(_ nf: inout NF, context: NFContext, signals: SignalWatcher) -> StopReason {
-        let tickNanoseconds = nf.tickInterval.map { UInt64($0.components.seconds) * 1_000_000_000 + UInt64($0.components.attoseconds / 1_000_000_000) }
+        let tickNanoseconds = nf.tickInterval.map(Self.nanoseconds)
         var nextTick = tickNanoseconds.map { MonotonicClock.nanoseconds() + $0 } ?? .max
         var lastLivenessCheck = MonotonicClock.nanoseconds()
         while true {
