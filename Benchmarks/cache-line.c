@@ -11,7 +11,10 @@
 #include <time.h>
 #include <stdatomic.h>
 static _Alignas(64) _Atomic uint64_t flag;
-static int rounds = 2000000;
+#ifndef ROUNDS
+#define ROUNDS 2000000
+#endif
+static int rounds = ROUNDS;
 static void pin(int c){cpu_set_t s;CPU_ZERO(&s);CPU_SET(c,&s);pthread_setaffinity_np(pthread_self(),sizeof s,&s);}
 static void *pong(void *a){pin(1);for(uint64_t i=1;i<=(uint64_t)rounds;i++){while(atomic_load_explicit(&flag,memory_order_acquire)!=2*i-1);atomic_store_explicit(&flag,2*i,memory_order_release);}return 0;}
 int main(){pthread_t t;pthread_create(&t,0,pong,0);pin(0);struct timespec a,b;clock_gettime(CLOCK_MONOTONIC,&a);

@@ -27,13 +27,13 @@ struct ChainBench: ParsableCommand {
     @Option(help: "Empty polls before sleeping (NFs).") var spins: Int?
     @Option(help: "While idle, yield once every this many polls (NFs).") var yieldEvery: Int?
     @Option(help: "RX burst size (NFs).") var burst: Int?
-    @Option(help: "blocks: pin the chain in two contiguous arcs, one per CPU; free: let the scheduler place the NFs.")
+    @Option(help: "blocks: pin the chain in two contiguous arcs, one per CPU; single: pin every NF on CPU 1 (with --grouped: the whole chain is one group, one thread: no hop crosses a CPU); free: let the scheduler place the NFs.")
     var placement = Placement.blocks
     @Flag(help: "Also measure round-trip latency (p50 / p99 / max).") var latency = false
     @Flag(help: "Run each CPU's arc of the chain as one NF group (one process, one thread: no context switches inside it).")
     var grouped = false
 
-    enum Placement: String, ExpressibleByArgument { case blocks, free }
+    enum Placement: String, ExpressibleByArgument { case blocks, single, free }
 
     /// The CPU of chain position `position` (0: the speed tester, 1...: the
     /// forwarders in chain order): the first ceil(length / 2) forwarders on
@@ -41,6 +41,17 @@ struct ChainBench: ParsableCommand {
     /// steps share a CPU and each CPU holds one arc of the circular chain.
     static func cpu(position: Int, length: Int) -> Int {
         position >= 1 && position <= (length + 1) / 2 ? 1 : 0
+    }
+
+    /// The CPU of chain position `position` under this run's placement
+    /// (`nil`: the scheduler's choice).
+    func cpu(position: Int) -> Int? {
+        guard ProcessInfo.processInfo.activeProcessorCount >= 2 else { return nil }
+        switch placement {
+        case .blocks: return Self.cpu(position: position, length: length)
+        case .single: return 1
+        case .free: return nil
+        }
     }
     @Flag(help: "Send the speed tester's packets out of a net_ring loopback port, so each round also crosses the manager's TX and RX.")
     var throughPort = false
@@ -113,15 +124,14 @@ struct ChainBench: ParsableCommand {
         let o = Orchestrator(platform: "bench\(getpid())", echoManagerLog: false)
         defer { o.stopAll() }
         // Through the port: speed tester -> port 0 -> (manager TX, loopback, RX) -> chain's first service.
-        try o.startManager(throughPort ? ["--port", "net_ring0", "--chain", length == 1 ? "1" : "2"] : [])
+        // Placed on a single CPU, the chain leaves the other to the dataplane thread.
+        let dataplane = placement == .single && cpu(position: 0) != nil ? ["--dataplane-cpu", "0"] : []
+        try o.startManager(throughPort ? ["--port", "net_ring0", "--chain", length == 1 ? "1" : "2"] + dataplane : [])
         var idle: [String] = []
         if let spins { idle += ["--spins", "\(spins)"] }
         if let yieldEvery { idle += ["--yield-every", "\(yieldEvery)"] }
         let burstOption = burst.map { ["--burst", "\($0)"] } ?? []
-        func pin(_ position: Int) -> [String] {
-            placement == .blocks && ProcessInfo.processInfo.activeProcessorCount >= 2
-                ? ["--cpu", "\(Self.cpu(position: position, length: length))"] : []
-        }
+        func pin(_ position: Int) -> [String] { cpu(position: position).map { ["--cpu", "\($0)"] } ?? [] }
         let reports = Mutex<[SpeedTester.Report]>([])
         let onReport: @Sendable (String) -> Void = { line in
             guard let r = try? JSONDecoder().decode(SpeedTester.Report.self, from: Data(line.utf8)) else { return }
@@ -133,10 +143,11 @@ struct ChainBench: ParsableCommand {
             + (latency ? ["--latency"] : []) + burstOption
         if grouped {
             // One group per CPU arc (the speed tester's arc last: its first
-            // hop must be registered before it sends).
+            // hop must be registered before it sends); placed on a single
+            // CPU, the whole chain is one group.
             let services = length >= 2 ? Array(2...length) : []
             func arc(_ cpu: Int) -> [[String]] {
-                services.filter { Self.cpu(position: $0 - 1, length: length) == cpu }
+                services.filter { (placement == .single ? 0 : Self.cpu(position: $0 - 1, length: length)) == cpu }
                     .flatMap { s in Array(repeating: forwarder(s), count: instances) }
             }
             let arc1 = arc(1)

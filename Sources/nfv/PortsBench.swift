@@ -17,7 +17,7 @@ struct PortsBench: ParsableCommand {
     @Option(help: "Cycles of work per packet in each forwarder.") var cycles = 0
     @Option(help: "The manager's backpressure: off or HIGH:LOW (its default when not given).") var backpressure: String?
     @Option(help: "Descriptors per NF ring (the manager's default when not given).") var ringSize: Int?
-    @Option(help: "blocks: pin the forwarders in two contiguous arcs, one per CPU, and the dataplane thread with the second; free: let the scheduler place them.")
+    @Option(help: "blocks: pin the forwarders in two contiguous arcs, one per CPU, and the dataplane thread with the second; single: every forwarder on CPU 1, the dataplane thread on CPU 0; free: let the scheduler place them.")
     var placement = ChainBench.Placement.blocks
     @Flag(help: "Run each CPU's arc of the chain as one NF group (one process, one thread: no context switches inside it).")
     var grouped = false
@@ -43,8 +43,12 @@ struct PortsBench: ParsableCommand {
 
     func run() throws {
         var mpps: [Double] = [], drops: [Double] = [], offered: [Double] = []
-        let cpus = placement == .blocks && ProcessInfo.processInfo.activeProcessorCount >= 2
-            ? (1...length).map { ChainBench.cpu(position: $0, length: length + 1) } : nil
+        let cpus: [Int]? = switch placement {
+        case _ where ProcessInfo.processInfo.activeProcessorCount < 2: nil
+        case .blocks: (1...length).map { ChainBench.cpu(position: $0, length: length + 1) }
+        case .single: Array(repeating: 1, count: length)
+        case .free: nil
+        }
         for r in 1...runs {
             let p = try NullPortPlatform(platform: "ports\(getpid())", costs: Array(repeating: cycles, count: length), cpus: cpus,
                                          manager: (backpressure.map { ["--backpressure", $0] } ?? []) + (ringSize.map { ["--ring-size", "\($0)"] } ?? []),
