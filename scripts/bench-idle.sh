@@ -2,6 +2,7 @@
 # What an idle platform costs: a manager and three forward NFs, no ports, no
 # traffic; the CPU time all four processes used over N seconds (default 10),
 # in percent of one CPU, min / median / max of several runs (default 3).
+# GROUPED=1 runs the three NFs as one NF group (one process).
 # NFV_BIN picks the binary (default .build/release/nfv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,12 @@ for r in $(seq 1 "$runs"); do
     $bin manager --name "$name" --quiet 2>/dev/null & m=$!
     until $bin ctl ports --name "$name" >/dev/null 2>&1; do sleep 0.1; done
     pids=($m)
-    for s in 1 2 3; do $bin nf forward --manager "$name" --service $s --to next >/dev/null 2>&1 & pids+=($!); done
+    if [ -n "${GROUPED:-}" ]; then
+        $bin nf group --manager "$name" --member 'forward --service 1 --to next' --member 'forward --service 2 --to next' \
+            --member 'forward --service 3 --to next' >/dev/null 2>&1 & pids+=($!)
+    else
+        for s in 1 2 3; do $bin nf forward --manager "$name" --service $s --to next >/dev/null 2>&1 & pids+=($!); done
+    fi
     until [ "$($bin ctl nfs --name "$name" --json | python3 -c 'import json,sys; print(sum(n["state"] == "running" for n in json.load(sys.stdin)))')" = 3 ]; do sleep 0.1; done
     sleep 1   # start-up done
     before=$(ticks "${pids[@]}"); sleep "$secs"; after=$(ticks "${pids[@]}")
@@ -26,4 +32,4 @@ for r in $(seq 1 "$runs"); do
     kill -TERM $m; wait $m 2>/dev/null || true
     for p in "${pids[@]:1}"; do wait $p 2>/dev/null || true; done
 done
-python3 -c "import sys; v=sorted(map(float, sys.argv[1:])); print(f'idle platform (manager + 3 NFs): {v[0]:.2f} / {v[len(v)//2]:.2f} / {v[-1]:.2f} % of one CPU (min / median / max of {len(v)} runs of $secs s)')" "${results[@]}"
+python3 -c "import sys; v=sorted(map(float, sys.argv[1:])); print(f'idle platform (manager + 3 NFs${GROUPED:+ in one group}): {v[0]:.2f} / {v[len(v)//2]:.2f} / {v[-1]:.2f} % of one CPU (min / median / max of {len(v)} runs of $secs s)')" "${results[@]}"

@@ -27,7 +27,7 @@ struct ChainBench: ParsableCommand {
     @Option(help: "Empty polls before sleeping (NFs).") var spins: Int?
     @Option(help: "While idle, yield once every this many polls (NFs).") var yieldEvery: Int?
     @Option(help: "RX burst size (NFs).") var burst: Int?
-    @Option(help: "blocks: pin the chain in two contiguous arcs, one per CPU; single: pin every NF on CPU 1 (with --grouped: the whole chain is one group, one thread: no hop crosses a CPU); free: let the scheduler place the NFs.")
+    @Option(help: "blocks: pin the chain in two contiguous arcs, one per CPU; single: pin every NF on CPU 1 (with --grouped: the whole chain is one group, one thread: no hop crosses a CPU; with --through-port the dataplane thread on CPU 0); free: let the scheduler place the NFs.")
     var placement = Placement.blocks
     @Flag(help: "Also measure round-trip latency (p50 / p99 / max).") var latency = false
     @Flag(help: "Run each CPU's arc of the chain as one NF group (one process, one thread: no context switches inside it).")
@@ -53,6 +53,7 @@ struct ChainBench: ParsableCommand {
         case .free: return nil
         }
     }
+
     @Flag(help: "Send the speed tester's packets out of a net_ring loopback port, so each round also crosses the manager's TX and RX.")
     var throughPort = false
     @Flag(help: "Print one JSON object.") var json = false
