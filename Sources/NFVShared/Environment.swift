@@ -43,15 +43,18 @@ public final class Environment: @unchecked Sendable {
         case .secondary:
             guard PrimaryLock.isHeld(names) else { throw .managerNotRunning(platform: names.platform) }
         }
-        let cpus = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        // The CPUs this process was given (all of them, unless `taskset` or a
+        // cpuset says otherwise): the EAL sets its threads' affinity to its
+        // lcores' CPU sets, and would otherwise widen what it was given.
+        let cpus = ProcessCPU.allowedForCallingThread() ?? "0-\(max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) - 1)"
         var args = [
             "swiftnfv",
             "--proc-type=\(role == .primary ? "primary" : "secondary")",
             "--file-prefix=\(names.filePrefix)",
             "--base-virtaddr=\(SharedNames.baseVirtualAddress)",
-            // lcore 0 may run on any CPU: the scheduler places the threads.
-            // The manager has a worker lcore too, for its dataplane thread.
-            "--lcores=0@(0-\(cpus - 1))" + (role == .primary ? ",\(Self.workerLcore)@(0-\(cpus - 1))" : ""),
+            // lcore 0 may run on any of those CPUs: the scheduler places the
+            // threads. The manager has a worker lcore too, for its dataplane thread.
+            "--lcores=0@(\(cpus))" + (role == .primary ? ",\(Self.workerLcore)@(\(cpus))" : ""),
             "--no-telemetry",
             "--log-level=lib.eal:error",
             "--log-level=pmd.*:warning",
@@ -113,7 +116,7 @@ public final class Environment: @unchecked Sendable {
     public func waitForWorker() { _ = rte_eal_wait_lcore(Self.workerLcore) }
 
     /// Pins the calling thread to `cpu` (after start-up: the EAL sets the
-    /// main thread's affinity to every CPU).
+    /// main thread's affinity to every CPU the process was given).
     public func pin(toCPU cpu: Int) throws(NFVError) {
         let rc = nfv_pin_to_cpu(Int32(cpu))
         guard rc == 0 else { throw .invalid("cannot pin to CPU \(cpu): \(errnoText(rc)) (this machine has \(sysconf(Int32(_SC_NPROCESSORS_ONLN))) CPUs)") }

@@ -11,6 +11,17 @@ public enum ProcessCPU {
         return text.split(separator: " ").first.flatMap { UInt64($0) }
     }
 
+    /// The CPUs the calling thread may run on, as the kernel lists them
+    /// ("1", "0-1", "0,2-3": what `taskset` or a cpuset left it), or nil if
+    /// unreadable.
+    public static func allowedForCallingThread() -> String? {
+        guard let status = try? String(contentsOfFile: "/proc/thread-self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }),
+              let list = line.split(separator: "\t").last?.trimmingCharacters(in: .whitespaces),
+              !list.isEmpty, list.allSatisfy({ $0.isNumber || $0 == "," || $0 == "-" }) else { return nil }
+        return list
+    }
+
     /// Pins every thread of process `pid` to `cpu`; returns the errno of
     /// the first thread that could not be moved, or 0.
     public static func pin(_ pid: Int32, to cpu: Int) -> Int32 {

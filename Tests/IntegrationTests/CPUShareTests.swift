@@ -133,6 +133,25 @@ final class CPUShareTests: XCTestCase {
         XCTAssertEqual(p.stop(), 0, p.manager!.stderr)
     }
 
+    /// A manager started on fewer CPUs than the machine has (`taskset`, a
+    /// cpuset) keeps every thread on them, its dataplane thread included:
+    /// the EAL sets its threads' affinity itself, and used to widen it to
+    /// every CPU (so a benchmark's forwarder "on CPU 1" took CPU 0 from the
+    /// traffic generator).
+    func testAManagerStaysOnTheCPUsItWasGiven() throws {
+        try XCTSkipUnless(ProcessInfo.processInfo.activeProcessorCount >= 2, "needs two CPUs")
+        let p = try Platform("cpuset")
+        let m = try p.startManager(["--port", "net_null0"], cpus: "1")
+        let threads = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(m.pid)/task").map { tid in
+            ((try? String(contentsOfFile: "/proc/\(m.pid)/task/\(tid)/comm", encoding: .utf8)) ?? "?")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        XCTAssertTrue(threads.contains("dataplane"), "\(threads)")
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(m.pid)/task")
+        XCTAssertEqual(Set(tasks.map { allowedCPUs(Int32($0)!) }), ["1"], "where the manager's threads \(threads) may run")
+        XCTAssertEqual(p.stop(), 0, m.stderr)
+    }
+
     func testAWeightWithoutTheControllerOrOutOfRangeIsRefused() throws {
         let p = try Platform("cpushare-bad")
         try p.startManager()

@@ -78,9 +78,11 @@ final class Platform {
 
     /// Starts a manager and waits until it runs.
     @discardableResult
-    func startManager(_ args: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws -> Child {
-        let m = try Child(args: ["manager", "--name", name, "--quiet", "--final-stats", finalStatsFile.path] + args,
-                          dir: dir, label: "manager")
+    /// `cpus`: start it under `taskset -c CPUS`.
+    func startManager(_ args: [String] = [], cpus: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> Child {
+        let command = ["manager", "--name", name, "--quiet", "--final-stats", finalStatsFile.path] + args
+        let m = try cpus.map { try Child(args: ["-c", $0, Platform.binary] + command, dir: dir, label: "manager", executable: "/usr/bin/taskset") }
+            ?? Child(args: command, dir: dir, label: "manager")
         manager = m
         do { try control.waitUntilReady(timeout: 30, isAlive: { m.isRunning }) } catch {
             XCTFail("manager did not start: \(error)\n\(m.stderr)", file: file, line: line)
