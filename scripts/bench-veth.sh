@@ -191,7 +191,8 @@ overload() {
     sweep "dpdk-testpmd io, net_af_xdp${FWD_CAP:+, capped at $FWD_CAP %}"
     stop_testpmd bvfwd
     fwd_uncap
-    # SwiftNFV: one forward NF, packets leave by the other port; everything on CPU 1.
+    # SwiftNFV: one forward NF, packets leave by the other port; everything on CPU 1
+    # (the EAL keeps the manager's threads on the CPUs taskset gives it).
     # af_packet+keep-rps: the manager leaves RPS on (before ReceiveSteering).
     for run in ${KINDS:-af_xdp af_packet+keep-rps af_packet}; do
         local kind=${run%%+*} extra=()
