@@ -10,7 +10,8 @@
 # 4x. Per round and variant: the open
 # loop `nfv bench ports` for chains of 1, 2, 3 and 6 forwarders, the closed
 # loop through a port (`nfv bench chain --through-port`) and NF-to-NF chains
-# of 6 and 12 (`nfv bench chain`), RUNS runs each (default 3). Prints each
+# of 6 and 12 (`nfv bench chain`), RUNS runs each (default 3) of DURATION
+# seconds (default 3). Prints each
 # command's summary line; BENCHMARKS.md takes the figures from here.
 # NFV_BIN picks the binary (default .build/release/nfv).
 set -euo pipefail
