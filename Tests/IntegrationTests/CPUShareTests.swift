@@ -142,12 +142,12 @@ final class CPUShareTests: XCTestCase {
         try XCTSkipUnless(ProcessInfo.processInfo.activeProcessorCount >= 2, "needs two CPUs")
         let p = try Platform("cpuset")
         let m = try p.startManager(["--port", "net_null0"], cpus: "1")
-        let threads = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(m.pid)/task").map { tid in
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(m.pid)/task")
+        let threads = tasks.map { tid in
             ((try? String(contentsOfFile: "/proc/\(m.pid)/task/\(tid)/comm", encoding: .utf8)) ?? "?")
                 .trimmingCharacters(in: .whitespacesAndNewlines)
         }
         XCTAssertTrue(threads.contains("dataplane"), "\(threads)")
-        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(m.pid)/task")
         XCTAssertEqual(Set(tasks.map { allowedCPUs(Int32($0)!) }), ["1"], "where the manager's threads \(threads) may run")
         XCTAssertEqual(p.stop(), 0, m.stderr)
     }

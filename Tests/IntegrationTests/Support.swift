@@ -76,9 +76,9 @@ final class Platform {
         return (status, c.stdout, c.stderr)
     }
 
-    /// Starts a manager and waits until it runs.
+    /// Starts a manager and waits until it runs; with `cpus`, under
+    /// `taskset -c CPUS`.
     @discardableResult
-    /// `cpus`: start it under `taskset -c CPUS`.
     func startManager(_ args: [String] = [], cpus: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> Child {
         let command = ["manager", "--name", name, "--quiet", "--final-stats", finalStatsFile.path] + args
         let m = try cpus.map { try Child(args: ["-c", $0, Platform.binary] + command, dir: dir, label: "manager", executable: "/usr/bin/taskset") }
