@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.14.0"),
+        // Hummingbird's service runner, used directly to stop the API gracefully.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The only C: static-inline accessors over DPDK and the shared-table layout.
@@ -51,7 +53,8 @@ let package = Package(
         .target(name: "NFVControl", dependencies: ["NFVCore",
                                                    .product(name: "Hummingbird", package: "hummingbird"),
                                                    .product(name: "Prometheus", package: "swift-prometheus"),
-                                                   .product(name: "Logging", package: "swift-log")]),
+                                                   .product(name: "Logging", package: "swift-log"),
+                                                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         // The client of the control API: typed calls over HTTP/1.1 on the
         // Unix socket or TCP, and the orchestration built on them (start a
         // platform, wait until ready) that nfv ctl, demo, bench and the

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NFVCore
+import ServiceLifecycle
 import Synchronization
 
 /// The control API's HTTP servers, on their own threads (SwiftNIO's event
@@ -28,7 +29,8 @@ public final class ControlServer: Sendable {
 
     let options: Options
     let routes: APIRoutes
-    private let tasks = Mutex<[Task<Void, Never>]>([])
+    /// Each listener's service group, which runs its server.
+    private let groups = Mutex<[ServiceGroup]>([])
 
     public init(backend: any ControlBackend, events: EventHub, options: Options) {
         self.options = options
@@ -57,18 +59,20 @@ public final class ControlServer: Sendable {
         for (address, token) in listeners {
             let routes = self.routes
             let socketPath = options.socketPath
-            let task = Task {
-                let isUnix = token == nil
-                let app = Application(router: routes.router(token: token), configuration: .init(address: address, serverName: "swiftnfv"),
-                                      onServerRunning: { _ in
-                                          if isUnix { chmod(socketPath, 0o600) }
-                                          startup.report(nil)
-                                      }, logger: Self.quietLogger)
-                do { try await app.run() } catch {
+            let isUnix = token == nil
+            let app = Application(router: routes.router(token: token), configuration: .init(address: address, serverName: "swiftnfv"),
+                                  onServerRunning: { _ in
+                                      if isUnix { chmod(socketPath, 0o600) }
+                                      startup.report(nil)
+                                  }, logger: Self.quietLogger)
+            // No signals: the manager stops it (`stop`).
+            let group = ServiceGroup(configuration: .init(services: [app], logger: Self.quietLogger))
+            groups.withLock { $0.append(group) }
+            Task {
+                do { try await group.run() } catch {
                     startup.report(Failure(description: "the control API cannot listen on \(address): \(error)"))
                 }
             }
-            tasks.withLock { $0.append(task) }
         }
         for _ in listeners {
             if let f = startup.next() { stop(); throw f }
@@ -90,15 +94,17 @@ public final class ControlServer: Sendable {
         }
     }
 
-    /// Stops the listeners and ends the event streams.
+    /// Ends the event streams and shuts the listeners down gracefully:
+    /// they stop accepting, and requests in progress get their answers.
+    /// Returns at once; the servers finish on their own threads.
     public func stop() {
         routes.events.finishAll()
-        let all = tasks.withLock { t in
-            let a = t
-            t.removeAll()
+        let all = groups.withLock { g in
+            let a = g
+            g.removeAll()
             return a
         }
-        all.forEach { $0.cancel() }
+        for group in all { Task { await group.triggerGracefulShutdown() } }
         unlink(options.socketPath)
     }
 

@@ -59,6 +59,9 @@ final class ErrorMessageTests: XCTestCase {
         XCTAssertEqual(p.stop(), 0)
         XCTAssertEqual(leftovers(p.name), [])
         XCTAssertNotNil(p.stats?["ports"], "the final statistics are where --final-stats said")
+        // A clean stop says nothing is wrong (the API's server, cancelled, used to log an error).
+        let log = p.manager!.stderr
+        XCTAssertFalse(log.split(separator: "\n").contains { $0.lowercased().contains("error") }, log)
     }
 
     func testCleanupRemovesWhatACrashedManagerLeftAndSparesARunningOne() throws {
