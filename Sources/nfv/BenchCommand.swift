@@ -56,6 +56,8 @@ struct ChainBench: ParsableCommand {
 
     @Flag(help: "Send the speed tester's packets out of a net_ring loopback port, so each round also crosses the manager's TX and RX.")
     var throughPort = false
+    @Option(help: "With --through-port: pin the manager's dataplane thread to this CPU (default: CPU 0 with --placement single, else the scheduler's choice).")
+    var dataplaneCPU: Int?
     @Flag(help: "Print one JSON object.") var json = false
 
     struct Result: Codable {
@@ -126,7 +128,7 @@ struct ChainBench: ParsableCommand {
         defer { o.stopAll() }
         // Through the port: speed tester -> port 0 -> (manager TX, loopback, RX) -> chain's first service.
         // Placed on a single CPU, the chain leaves the other to the dataplane thread.
-        let dataplane = placement == .single && cpu(position: 0) != nil ? ["--dataplane-cpu", "0"] : []
+        let dataplane = (dataplaneCPU ?? (placement == .single && cpu(position: 0) != nil ? 0 : nil)).map { ["--dataplane-cpu", "\($0)"] } ?? []
         try o.startManager(throughPort ? ["--port", "net_ring0", "--chain", length == 1 ? "1" : "2"] + dataplane : [])
         var idle: [String] = []
         if let spins { idle += ["--spins", "\(spins)"] }
