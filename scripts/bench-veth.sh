@@ -9,7 +9,8 @@
 # (overload: RUNS runs of SECONDS at each step; environment: STEPS, the
 # generator's caps, default "10 25 50 75 100"; KINDS, the SwiftNFV runs;
 # FWD_CAP, a CPU cap on each forwarder, see fwd_cap; PORT_OPTS, options
-# appended to SwiftNFV's device strings, such as ",busy_budget=0")
+# appended to SwiftNFV's device strings, such as ",busy_budget=0"; NF_OPTS,
+# options of SwiftNFV's forward NF, such as "--burst 64")
 #
 # With `overload`: the generator is dpdk-testpmd in txonly mode over AF_XDP
 # on bvn1 (package dpdk-dev), forwarding on CPU 0 (its main thread, idle,
@@ -200,7 +201,7 @@ overload() {
         ip netns exec bvr taskset -c 1 "$NFV" manager --name bveth --quiet --port "net_${kind}0,iface=bvh1${PORT_OPTS:-}" \
             --port "net_${kind}1,iface=bvh2${PORT_OPTS:-}" --chain 1 --exit-port other "${extra[@]}" 2>/tmp/bveth.err &
         for _ in $(seq 100); do grep -q "running:" /tmp/bveth.err 2>/dev/null && break; sleep 0.1; done
-        taskset -c 1 "$NFV" nf forward --manager bveth --service 1 --to next --cpu 1 2>/dev/null &
+        taskset -c 1 "$NFV" nf forward --manager bveth --service 1 --to next --cpu 1 ${NF_OPTS:-} 2>/dev/null &
         sleep 2
         fwd_cap $(pgrep -f "nfv manager --name bveth") $(pgrep -f "manager bveth")
         sweep "SwiftNFV net_$kind ${extra[*]} (forward, other port)${FWD_CAP:+, capped at $FWD_CAP %}"
