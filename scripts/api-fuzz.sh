@@ -33,7 +33,7 @@ status=0
 schemathesis run "http://127.0.0.1:$port/openapi.json" -H "Authorization: Bearer $token" \
     --checks all --exclude-checks positive_data_acceptance \
     --exclude-path /v1/shutdown --exclude-path /v1/events/stream \
-    --exclude-operation-id launchNF --exclude-operation-id scaleService \
+    --exclude-operation-id launchNF --exclude-operation-id launchGroup --exclude-operation-id scaleService \
     -n "$examples" --seed 1 -w 1 --no-color --report-dir "$dir/report" || status=$?
 curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/status" >/dev/null \
     || { echo "api-fuzz: the manager stopped answering" >&2; exit 1; }

@@ -34,6 +34,11 @@ struct APIRoutes: Sendable {
             let spec: NFLaunchSpec = try await decode(request, allowed: ["kind", "program", "service", "args", "cpu", "restart", "instance", "cpuWeight", "cpuCap"])
             return await run(.launch(spec))
         }
+        v1.post("groups") { request, _ in
+            let group: NFGroupSpec = try await decode(request, allowed: ["name", "members", "cpu", "cpuWeight", "cpuCap", "restart"],
+                                                      nested: ("members", ["kind", "service", "args", "instance"]))
+            return await run(.launchGroup(group))
+        }
         v1.get("nfs/:instance") { _, context in await run(.nf(instance: try number(context, "instance"))) }
         v1.delete("nfs/:instance") { _, context in await run(.stop(instance: try number(context, "instance"))) }
         v1.patch("nfs/:instance") { request, context in
@@ -159,13 +164,23 @@ struct APIRoutes: Sendable {
 
     /// The body as `T`, refusing keys outside `allowed` and naming what is
     /// missing or of the wrong type.
-    private func decode<T: Decodable>(_ request: Request, allowed: Set<String>) async throws -> T {
+    /// The body as a `T`, refusing keys not in `allowed` (and, with
+    /// `nested`, keys not in its set in the objects of its list).
+    private func decode<T: Decodable>(_ request: Request, allowed: Set<String>,
+                                      nested: (key: String, allowed: Set<String>)? = nil) async throws -> T {
         let data = Data(try await text(request).utf8)
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw APIError(status: 400, message: "the body is not a JSON object")
         }
         if let bad = object.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw APIError(status: 400, message: "unknown key '\(bad)'; known: \(allowed.sorted().joined(separator: ", "))")
+        }
+        if let nested, let items = object[nested.key] as? [Any] {
+            for (n, item) in items.enumerated() {
+                if let bad = (item as? [String: Any])?.keys.sorted().first(where: { !nested.allowed.contains($0) }) {
+                    throw APIError(status: 400, message: "\(nested.key)[\(n)]: unknown key '\(bad)'; known: \(nested.allowed.sorted().joined(separator: ", "))")
+                }
+            }
         }
         do { return try JSONDecoder().decode(T.self, from: data) } catch let e as DecodingError {
             throw APIError(status: 400, message: Self.describe(e))

@@ -178,11 +178,62 @@ enum OpenAPIDocument {
       "type": "integer",
       "minimum": 1,
       "maximum": 102400
+     },
+     "group": {
+      "type": "string",
+      "readOnly": true,
+      "description": "The supervised NF group it runs in (set by POST /v1/groups)"
      }
     },
     "required": [
      "kind",
      "service"
+    ],
+    "additionalProperties": false
+   },
+   "Group": {
+    "type": "object",
+    "description": "Built-in NFs started as one process on one thread, supervised as one",
+    "properties": {
+     "name": {
+      "type": "string",
+      "pattern": "^[A-Za-z0-9_-]{1,31}$"
+     },
+     "members": {
+      "type": "array",
+      "minItems": 1,
+      "maxItems": 16,
+      "items": {
+       "$ref": "#/components/schemas/Launch"
+      },
+      "description": "Built-in NFs (kind, service, args, optionally instance); CPU, weight, cap and restart are the group's"
+     },
+     "cpu": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "cpuWeight": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 10000
+     },
+     "cpuCap": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 102400
+     },
+     "restart": {
+      "type": "string",
+      "enum": [
+       "always",
+       "on-failure",
+       "never"
+      ]
+     }
+    },
+    "required": [
+     "name",
+     "members"
     ],
     "additionalProperties": false
    },
@@ -705,6 +756,47 @@ enum OpenAPIDocument {
         "schema": {
          "$ref": "#/components/schemas/Error"
         }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/groups": {
+   "post": {
+    "operationId": "launchGroup",
+    "summary": "Launch an NF group under supervision: its members in one process, on one thread",
+    "responses": {
+     "201": {
+      "description": "Its members, starting",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/NF"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "An error: what was wrong (nothing changed)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/Group"
        }
       }
      }

@@ -50,6 +50,8 @@ public enum Limits {
     public static let maxInstancesPerService = 16
     public static let maxNFs = 64
     public static let maxChainLength = 16
+    /// Most members of one NF group (one process, one thread).
+    public static let maxGroupMembers = 16
     /// Named chains at once.
     public static let maxChains = 64
     /// Flow rules at once.

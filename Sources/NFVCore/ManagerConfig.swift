@@ -53,13 +53,18 @@ public struct ManagerConfig: Sendable, Equatable {
     public var apiListen: String?
     public var apiTokenFile: String?
 
-    /// One entry of `nfs:`: an NF and how many copies of it.
-    public struct Deployment: Sendable, Equatable {
-        public var spec: NFLaunchSpec
-        public var instances: Int
-        public init(spec: NFLaunchSpec, instances: Int = 1) {
-            self.spec = spec
-            self.instances = instances
+    /// One entry of `nfs:`: an NF and how many copies of it (each a
+    /// process), or an NF group (one process for all its members).
+    public enum Deployment: Sendable, Equatable {
+        case nf(NFLaunchSpec, instances: Int)
+        case group(NFGroupSpec)
+
+        /// How many NF instances it starts.
+        public var nfCount: Int {
+            switch self {
+            case .nf(_, let n): n
+            case .group(let g): g.members.count
+            }
         }
     }
 

@@ -15,6 +15,12 @@ import Yams
 ///     cpu_cap: 50            # at most this percent of one CPU (default: no cap)
 ///     restart: on-failure    # always, on-failure (default) or never
 ///     args: [--to, next]     # its own options
+///   - group: edge            # an NF group: one process, one thread, no context
+///     cpu: 1                 #   switch between its members; cpu, cpu_weight,
+///     restart: always        #   cpu_cap and restart are the group's
+///     members:               # built-in NFs: kind, service, args
+///       - {kind: forward, service: 3, args: [--to, next]}
+///       - {kind: monitor, service: 4, args: [--to, next]}
 /// api: {listen: 127.0.0.1:8080, token_file: /etc/swiftnfv/token}   # the API on TCP too (bearer token)
 /// ```
 public enum NFsConfigParser {
@@ -29,11 +35,22 @@ public enum NFsConfigParser {
 
     static func deployment(_ node: Node, _ fail: Fail) throws(ConfigError) -> ManagerConfig.Deployment {
         guard case .mapping(let m) = node else { throw fail(node, "an NF must be a mapping, such as {kind: forward, service: 1}") }
+        if m.keys.contains(where: { $0.string == "group" }) { return try group(node, m, fail) }
+        return try nf(node, m, inGroup: false, fail)
+    }
+
+    /// An NF entry (`inGroup`: a group's member, which takes kind, service and args only).
+    static func nf(_ node: Node, _ m: Node.Mapping, inGroup: Bool, _ fail: Fail) throws(ConfigError) -> ManagerConfig.Deployment {
         var kind: String?, program: String?, service: Int?, instances = 1, cpu: Int?, restart = RestartPolicy.onFailure
         var weight: Int?, cap: Int?
         var args: [String] = []
         for (k, v) in m {
             let key = k.string ?? "?"
+            if inGroup && !["kind", "service", "args"].contains(key) {
+                throw fail(k, ["cpu", "cpu_weight", "cpu_cap", "restart"].contains(key)
+                    ? "nfs: a group member's '\(key)' is the group's: give it to the group"
+                    : "nfs: unknown key '\(key)' for a group member; known: kind, service, args")
+            }
             func text() throws(ConfigError) -> String {
                 guard case .scalar = v, let s = v.string, !s.isEmpty else { throw fail(v, "nfs: '\(key)' must be a value") }
                 return s
@@ -68,10 +85,55 @@ public enum NFsConfigParser {
         }
         guard let kind else { throw fail(node, "nfs: 'kind' is missing (\(NFLaunchSpec.builtInKinds.joined(separator: ", ")) or program)") }
         guard let service else { throw fail(node, "nfs: 'service' is missing (1...\(Limits.maxServices - 1))") }
+        if inGroup && kind == "program" { throw fail(node, "nfs: a group runs built-in NFs only; run a program as an NF of its own") }
         let spec = NFLaunchSpec(kind: kind, program: program, service: service, args: args, cpu: cpu, restart: restart,
                                 cpuWeight: weight, cpuCap: cap)
         if let problem = spec.problem { throw fail(node, "nfs: \(problem)") }
-        return ManagerConfig.Deployment(spec: spec, instances: instances)
+        return .nf(spec, instances: instances)
+    }
+
+    /// A group entry: `group` (its name), `members` and the group's `cpu`,
+    /// `cpu_weight`, `cpu_cap` and `restart`.
+    static func group(_ node: Node, _ m: Node.Mapping, _ fail: Fail) throws(ConfigError) -> ManagerConfig.Deployment {
+        var g = NFGroupSpec(name: "", members: [])
+        var sawMembers = false
+        for (k, v) in m {
+            let key = k.string ?? "?"
+            func number(_ range: ClosedRange<Int>) throws(ConfigError) -> Int {
+                guard case .scalar = v, let n = v.int, range.contains(n) else {
+                    throw fail(v, "nfs: group '\(key)' must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(v.string ?? "?")'")
+                }
+                return n
+            }
+            switch key {
+            case "group":
+                guard case .scalar = v, let s = v.string, !s.isEmpty else { throw fail(v, "nfs: 'group' must be a name, such as edge") }
+                g.name = s
+            case "members":
+                guard case .sequence(let items) = v, !items.isEmpty else {
+                    throw fail(v, "nfs: a group's 'members' must be a list of NFs, such as - {kind: forward, service: 1, args: [--to, next]}")
+                }
+                sawMembers = true
+                for item in items {
+                    guard case .mapping(let mm) = item else { throw fail(item, "a group member must be a mapping, such as {kind: forward, service: 1}") }
+                    guard case .nf(let spec, _) = try nf(item, mm, inGroup: true, fail) else { continue }
+                    g.members.append(spec)
+                }
+            case "cpu": g.cpu = try number(0...4095)
+            case "cpu_weight": g.cpuWeight = try number(1...10_000)
+            case "cpu_cap": g.cpuCap = try number(1...(100 * 1024))
+            case "restart":
+                guard case .scalar = v, let s = v.string, let p = RestartPolicy(rawValue: s) else {
+                    throw fail(v, "nfs: restart '\(v.string ?? "?")' is not always, on-failure or never")
+                }
+                g.restart = p
+            default:
+                throw fail(k, "nfs: unknown key '\(key)' for a group; known: group, members, cpu, cpu_weight, cpu_cap, restart")
+            }
+        }
+        guard sawMembers else { throw fail(node, "nfs: group '\(g.name)' has no 'members'") }
+        if let problem = g.problem { throw fail(node, "nfs: \(problem)") }
+        return .group(g)
     }
 
     static func api(_ value: Node, _ fail: Fail) throws(ConfigError) -> (listen: String?, tokenFile: String?) {

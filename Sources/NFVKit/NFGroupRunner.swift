@@ -13,7 +13,7 @@ import NFVShared
 /// one's buffers as for any dead NF).
 public enum NFGroupRunner {
     /// Most members in one group.
-    public static let maxMembers = 16
+    public static let maxMembers = Limits.maxGroupMembers
 
     /// Runs `members` until told to stop (a signal, or the manager stops);
     /// `cpu` pins the group's thread. Throws when it cannot start (then no

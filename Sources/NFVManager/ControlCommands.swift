@@ -36,6 +36,13 @@ extension Manager {
             } catch {
                 return .error(error.status, error.message)
             }
+        case .launchGroup(let group):
+            do {
+                let instances = try supervisor.launch(group, now: now)
+                return .json(instances.compactMap(nfInfo), status: 201)
+            } catch {
+                return .error(error.status, error.message)
+            }
         case .stop(let i):
             guard let info = (1...Limits.maxNFs).contains(i) ? nfInfo(i) : nil else { return .error(404, "no NF instance \(i)") }
             if !supervisor.stop(i) {
@@ -195,13 +202,21 @@ extension Manager {
             }
             var spec = template
             spec.instance = nil
+            // A copy of a group's member runs as a process of its own.
+            spec.group = nil
             for _ in live.count..<n {
                 do { launched.append(try supervisor.launch(spec, now: now)) } catch {
                     return .error(error.status, "launched \(launched.count) of \(n - live.count): \(error.message)")
                 }
             }
         } else {
-            for i in live.prefix(live.count - n) where supervisor.stop(i) { stopping.append(i) }
+            // Stopping a group's member would stop the group's other services too.
+            let own = live.filter { supervisor.info($0)?.spec.group == nil }
+            guard live.count - n <= own.count else {
+                let groups = Set(live.compactMap { supervisor.info($0)?.spec.group }).sorted()
+                return .error(409, "service \(service) has \(live.count - own.count) instance(s) in group(s) \(groups.joined(separator: ", ")), which stop with their group only: stop the group (DELETE /v1/nfs/INSTANCE of a member) or scale to \(live.count - own.count) or more")
+            }
+            for i in own.prefix(live.count - n) where supervisor.stop(i) { stopping.append(i) }
         }
         return .json(ScaleResult(service: service, instances: n, launched: launched, stopping: stopping), status: 202)
     }

@@ -134,9 +134,16 @@ public final class Manager {
         // The API's statistics from the start (rates from the first report on).
         latestStats = stats.snapshot(reclaimed: 0, strays: 0, dataplaneSleeps: 0, steering: steering.stats)
         for d in config.nfs where !shouldStop() {
-            for _ in 0..<d.instances {
-                do { _ = try supervisor.launch(d.spec, now: MonotonicClock.nanoseconds()) } catch {
-                    log("cannot launch \(d.spec.kind) for service \(d.spec.service): \(error.message)")
+            switch d {
+            case .nf(let spec, let instances):
+                for _ in 0..<instances {
+                    do { _ = try supervisor.launch(spec, now: MonotonicClock.nanoseconds()) } catch {
+                        log("cannot launch \(spec.kind) for service \(spec.service): \(error.message)")
+                    }
+                }
+            case .group(let group):
+                do { _ = try supervisor.launch(group, now: MonotonicClock.nanoseconds()) } catch {
+                    log("cannot launch group '\(group.name)': \(error.message)")
                 }
             }
         }

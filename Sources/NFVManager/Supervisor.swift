@@ -15,6 +15,14 @@ import Glibc
 /// or the traffic is dropped and counted (no route). A built-in NF starts
 /// by hand-over to the standby process kept attached (`prepareStandby`)
 /// when there is one, else as a new process.
+///
+/// An NF group (`NFGroupSpec`) is one process for several instances: each
+/// member keeps a record of its own (its instance, service, history), all
+/// with the group's process, and what happens to the process happens to
+/// them all: it starts once (never by hand-over), its exit is every
+/// member's, it restarts once all their slots are free, a stop of any
+/// member stops it, and it has one CPU group and one place (the first
+/// member's instance stands for it).
 final class Supervisor {
     /// A supervised NF.
     struct Record {
@@ -66,6 +74,9 @@ final class Supervisor {
     let executable: String
     let cpuGroups: CPUGroups
     private(set) var records: [Int: Record] = [:]
+    /// Each supervised group's members, in its order, by name (kept after
+    /// it stopped, until a group of that name is launched again).
+    private var groups: [String: [Int]] = [:]
     /// A process already attached to the platform, waiting to be told which
     /// built-in NF to run (`nfv nf standby`): a launch hands it over instead
     /// of waiting for a new process's DPDK start-up. `input`: our end of its stdin.
@@ -89,6 +100,7 @@ final class Supervisor {
     /// Starts `spec` under supervision; returns its instance ID.
     func launch(_ spec: NFLaunchSpec, now: UInt64) throws(APIError) -> Int {
         if let problem = spec.problem { throw APIError(status: 400, message: problem) }
+        if spec.group != nil { throw APIError(status: 400, message: "'group' is set by a group's launch (POST /v1/groups), not by an NF's") }
         if (spec.cpuWeight != nil || spec.cpuCap != nil) && !cpuGroups.available {
             throw APIError(status: 409, message: "CPU weights and caps need cgroup v1's cpu controller at \(CPUGroups.controller)")
         }
@@ -116,6 +128,61 @@ final class Supervisor {
         return instance
     }
 
+    /// Starts `group` under supervision, one process for all its members;
+    /// returns their instance IDs, in its order.
+    func launch(_ group: NFGroupSpec, now: UInt64) throws(APIError) -> [Int] {
+        if let problem = group.problem { throw APIError(status: 400, message: problem) }
+        if (group.cpuWeight != nil || group.cpuCap != nil) && !cpuGroups.available {
+            throw APIError(status: 409, message: "CPU weights and caps need cgroup v1's cpu controller at \(CPUGroups.controller)")
+        }
+        if let running = groups[group.name], running.contains(where: { records[$0].map { $0.state != .stopped && $0.state != .failed } ?? false }) {
+            throw APIError(status: 409, message: "group '\(group.name)' is already supervised (instances \(running.map(String.init).joined(separator: ", "))): stop it first")
+        }
+        var instances: [Int] = []
+        for m in group.members {
+            if let i = m.instance {
+                guard isAvailable(i) else { throw APIError(status: 409, message: "instance \(i) is in use") }
+                instances.append(i)
+            } else {
+                let asked = Set(group.members.compactMap(\.instance))
+                guard let i = (1...Limits.maxNFs).first(where: { isAvailable($0) && !instances.contains($0) && !asked.contains($0) }) else {
+                    throw APIError(status: 409, message: "no free instance for group '\(group.name)': \(instances.count) of \(group.members.count) found")
+                }
+                instances.append(i)
+            }
+        }
+        let logFile = "\(runDirectory)/group-\(group.name).log"
+        for (k, i) in instances.enumerated() {
+            var r = Record(instance: i, spec: group.member(k), logFile: logFile)
+            r.placedByManager = group.cpuWeight != nil && group.cpu == nil
+            records[i] = r
+        }
+        groups[group.name] = instances
+        if let first = records[instances[0]], first.placedByManager, let cpu = rebalance(adding: first) {
+            for i in instances { records[i]?.spec.cpu = cpu }
+        }
+        do { try startGroup(group.name, now: now) } catch {
+            for i in instances { records[i] = nil }
+            groups[group.name] = nil
+            throw APIError(status: 500, message: "cannot start group '\(group.name)': \(error)")
+        }
+        do { try placeInGroup(records[instances[0]]!) } catch {
+            _ = stop(instances[0])
+            throw error
+        }
+        for i in instances {
+            events.publish(.nfLaunched, instance: i, service: records[i]!.spec.service,
+                           message: "launched \(records[i]!.spec.kind) as instance \(i) of service \(records[i]!.spec.service) in group '\(group.name)' (pid \(records[i]!.pid))")
+        }
+        return instances
+    }
+
+    /// The instances that share `i`'s process: its group's members, or `i` alone.
+    private func unit(of i: Int) -> [Int] {
+        guard let name = records[i]?.spec.group, let members = groups[name] else { return [i] }
+        return members
+    }
+
     /// Places the weighted NFs the manager places (those launched with a
     /// weight and no CPU), with `new` among them, so that each CPU carries
     /// about the same weight (`CPUPlacement.balanced`, heaviest first, on
@@ -128,7 +195,9 @@ final class Supervisor {
     @discardableResult
     private func rebalance(adding new: Record? = nil) -> Int? {
         let cpus = ProcessInfo.processInfo.activeProcessorCount
-        let active = records.values.filter { !$0.stopRequested && $0.state != .stopped && $0.state != .failed && $0.instance != new?.instance }
+        // A group is one process: its first member stands for it.
+        let active = records.values.filter { !$0.stopRequested && $0.state != .stopped && $0.state != .failed && $0.instance != new?.instance
+            && unit(of: $0.instance).first == $0.instance }
         var load = [Int](repeating: 0, count: cpus)
         for r in active where !r.placedByManager {
             if let c = r.spec.cpu, load.indices.contains(c) { load[c] += r.spec.cpuWeight ?? 100 }
@@ -136,7 +205,7 @@ final class Supervisor {
         let movable = active.filter(\.placedByManager).sorted { $0.instance < $1.instance } + (new.map { [$0] } ?? [])
         let placement = CPUPlacement.balanced(weights: movable.map { $0.spec.cpuWeight ?? 100 }, cpus: cpus, load: load)
         for (r, cpu) in zip(movable, placement) where r.instance != new?.instance && r.spec.cpu != cpu {
-            records[r.instance]?.spec.cpu = cpu
+            for i in unit(of: r.instance) { records[i]?.spec.cpu = cpu }
             // One still starting pins itself first: `poll` moves it once it registered.
             guard r.pid > 0, r.state == .running else { continue }
             let rc = ProcessCPU.pin(r.pid, to: cpu)
@@ -154,14 +223,18 @@ final class Supervisor {
         return table.slot(InstanceID(UInt16(i))).state == .free
     }
 
-    /// Stops a supervised instance for good. Returns `false` if it is not supervised.
+    /// Stops a supervised instance for good (a group's member: the whole
+    /// group). Returns `false` if it is not supervised.
     func stop(_ instance: Int) -> Bool {
-        guard var r = records[instance] else { return false }
-        r.stopRequested = true
-        if r.pid > 0 { kill(r.pid, SIGTERM) }
-        if r.state == .restarting || r.state == .failed { r.state = .stopped }
-        records[instance] = r
-        if r.placedByManager { rebalance() }
+        guard let first = records[instance] else { return false }
+        if first.pid > 0 { kill(first.pid, SIGTERM) }
+        for i in unit(of: instance) {
+            guard var r = records[i] else { continue }
+            r.stopRequested = true
+            if r.state == .restarting || r.state == .failed { r.state = .stopped }
+            records[i] = r
+        }
+        if first.placedByManager { rebalance() }
         return true
     }
 
@@ -171,36 +244,52 @@ final class Supervisor {
             .map(\.instance).sorted(by: >)
     }
 
-    /// One pass: reaps exited children, applies restart policies, starts
-    /// restarts that are due. Returns whether a restart is waiting (poll again soon).
+    /// One pass: reaps exited children (a group's process once, for all its
+    /// members), applies restart policies, starts restarts that are due.
+    /// Returns whether a restart is waiting (poll again soon).
     @discardableResult
     func poll(now: UInt64) -> Bool {
         var waiting = false
         for i in records.keys.sorted() {
             guard var r = records[i] else { continue }
-            defer { records[i] = r }
             let slot = table.slot(InstanceID(UInt16(i)))
             if r.state == .starting, slot.state == .running, slot.pid == r.pid {
                 r.state = .running
+                records[i] = r
                 // It pinned itself to the CPU it was started with, before it
                 // registered; a rebalance since may have chosen another.
                 if r.placedByManager, let cpu = r.spec.cpu { _ = ProcessCPU.pin(r.pid, to: cpu) }
             }
+            // A group's process is reaped once, at its first member.
+            guard unit(of: i).first == i else { continue }
             if r.pid > 0, let how = reap(r.pid) {
-                exited(&r, how: how, now: now)
+                for m in unit(of: i) where records[m] != nil { exited(&records[m]!, how: how, now: now) }
             }
-            if r.state == .restarting {
-                // The slot frees once the registry has reclaimed the dead process's buffers.
-                guard now >= r.restartAt, slot.state == .free else { waiting = true; continue }
-                do {
+            guard records[i]?.state == .restarting else { continue }
+            let members = unit(of: i).compactMap { records[$0] }
+            // The slots free once the registry has reclaimed the dead process's buffers.
+            guard members.allSatisfy({ now >= $0.restartAt && table.slot(InstanceID(UInt16($0.instance))).state == .free }) else {
+                waiting = true
+                continue
+            }
+            do {
+                if let name = r.spec.group { try startGroup(name, now: now) } else {
+                    // As `exited` left it.
+                    r = records[i]!
                     try start(&r, now: now)
-                    try? placeInGroup(r)
-                    r.restarts += 1
-                    events.publish(.nfRestarted, instance: i, service: r.spec.service,
-                                   message: "restarted \(r.spec.kind) as instance \(i) (pid \(r.pid), restart \(r.restarts))")
-                } catch {
-                    r.state = .failed
-                    events.publish(.nfFailed, instance: i, service: r.spec.service, message: "cannot restart: \(error)")
+                    records[i] = r
+                }
+                try? placeInGroup(records[i]!)
+                for m in members.map(\.instance) {
+                    records[m]!.restarts += 1
+                    let x = records[m]!
+                    events.publish(.nfRestarted, instance: m, service: x.spec.service,
+                                   message: "restarted \(x.spec.kind) as instance \(m) (pid \(x.pid), restart \(x.restarts))")
+                }
+            } catch {
+                for m in members.map(\.instance) {
+                    records[m]!.state = .failed
+                    events.publish(.nfFailed, instance: m, service: records[m]!.spec.service, message: "cannot restart: \(error)")
                 }
             }
         }
@@ -275,6 +364,22 @@ final class Supervisor {
         r.state = .starting
         r.stopRequested = false
         r.startedAt = now
+    }
+
+    /// Starts group `name`'s process (`nf group`, never by hand-over: the
+    /// standby runs one NF) and gives every member its PID.
+    private func startGroup(_ name: String, now: UInt64) throws(NFVError) {
+        let members = (groups[name] ?? []).compactMap { records[$0] }
+        guard let first = members.first else { throw .invalid("no group '\(name)'") }
+        let group = NFGroupSpec(name: name, members: members.map(\.spec), cpu: first.spec.cpu)
+        let args = [executable] + group.arguments(platform: platform, instances: members.map(\.instance))
+        let pid = try spawn(executable, args, stdin: nil, logFile: first.logFile)
+        for m in members {
+            records[m.instance]!.pid = pid
+            records[m.instance]!.state = .starting
+            records[m.instance]!.stopRequested = false
+            records[m.instance]!.startedAt = now
+        }
     }
 
     /// Starts `path` with `args` (`ChildProcess`: standard input from
@@ -389,14 +494,16 @@ final class Supervisor {
         cpuGroups.removeAll()
     }
 
-    /// Puts `r`'s process in its CPU group when its spec gives a weight or a cap.
+    /// Puts `r`'s process in its CPU group when its spec gives a weight or
+    /// a cap (a group's process: in its first member's).
     private func placeInGroup(_ r: Record) throws(APIError) {
         guard r.spec.cpuWeight != nil || r.spec.cpuCap != nil, r.pid > 0 else { return }
-        try cpuGroups.place(pid: r.pid, instance: r.instance, weight: r.spec.cpuWeight, cap: r.spec.cpuCap)
+        try cpuGroups.place(pid: r.pid, instance: unit(of: r.instance)[0], weight: r.spec.cpuWeight, cap: r.spec.cpuCap)
     }
 
-    /// Sets supervised instance `i`'s CPU weight and cap (`cap` 0: none) in
-    /// its spec (for restarts) and in its group, now.
+    /// Sets supervised instance `i`'s CPU weight and cap (`cap` 0: none;
+    /// a group's member: the group's) in its spec (for restarts) and in its
+    /// CPU group, now.
     func setCPU(_ i: Int, weight: Int?, cap: Int?) throws(APIError) -> Bool {
         guard var r = records[i] else { return false }
         if let weight { r.spec.cpuWeight = weight }
@@ -405,14 +512,18 @@ final class Supervisor {
         guard cpuGroups.available else {
             throw APIError(status: 409, message: "CPU weights and caps need cgroup v1's cpu controller at \(CPUGroups.controller)")
         }
-        records[i] = r
+        for m in unit(of: i) {
+            records[m]?.spec.cpuWeight = r.spec.cpuWeight
+            records[m]?.spec.cpuCap = r.spec.cpuCap
+        }
         // Written whatever is left: removing the last cap must reach the group too.
-        if r.pid > 0 { try cpuGroups.place(pid: r.pid, instance: i, weight: r.spec.cpuWeight, cap: r.spec.cpuCap) }
+        if r.pid > 0 { try cpuGroups.place(pid: r.pid, instance: unit(of: i)[0], weight: r.spec.cpuWeight, cap: r.spec.cpuCap) }
         return true
     }
 
     /// Samples every supervised NF's CPU time (once a second, with the
-    /// statistics): `cpuPercent` is the share of one CPU it used since the last sample.
+    /// statistics): `cpuPercent` is the share of one CPU it used since the
+    /// last sample (a group's member: the group's).
     func sampleCPU(now: UInt64) {
         for i in records.keys {
             guard let r = records[i], r.pid > 0, let cpu = ProcessCPU.nanoseconds(r.pid) else { continue }
@@ -424,12 +535,18 @@ final class Supervisor {
     }
 
     /// Percent of one CPU each running supervised NF's weight entitles it
-    /// to (`CPUEntitlement`), by instance.
+    /// to (`CPUEntitlement`), by instance; a group claims once, and each of
+    /// its members shows the group's.
     func entitlements(cpus: Int) -> [Int: Double] {
-        let running = records.values.filter { $0.state == .running }.sorted { $0.instance < $1.instance }
+        let running = records.values.filter { $0.state == .running && unit(of: $0.instance).first == $0.instance }
+            .sorted { $0.instance < $1.instance }
         let shares = CPUEntitlement.percent(running.map { .init(weight: $0.spec.cpuWeight ?? 100, cpu: $0.spec.cpu, cap: $0.spec.cpuCap) },
                                             cpus: cpus)
-        return Dictionary(uniqueKeysWithValues: zip(running.map(\.instance), shares))
+        var byInstance: [Int: Double] = [:]
+        for (r, share) in zip(running, shares) {
+            for m in unit(of: r.instance) { byInstance[m] = share }
+        }
+        return byInstance
     }
 
     /// The API's view of supervised instance `i` (merged with its slot by the caller).

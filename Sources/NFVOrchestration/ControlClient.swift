@@ -54,6 +54,8 @@ public struct ControlClient: Sendable {
     public func events(after seq: UInt64 = 0) throws -> [PlatformEvent] { try get("/v1/events?since=\(seq)") }
 
     public func launch(_ spec: NFLaunchSpec) throws -> NFInfo { try send("POST", "/v1/nfs", json: spec) }
+    /// Launches an NF group; its members, in its order.
+    public func launchGroup(_ spec: NFGroupSpec) throws -> [NFInfo] { try send("POST", "/v1/groups", json: spec) }
     @discardableResult public func stop(_ instance: Int) throws -> NFInfo { try send("DELETE", "/v1/nfs/\(instance)") }
     /// Changes a supervised instance's CPU weight and cap (`cap` 0 removes it).
     @discardableResult public func setCPU(_ instance: Int, weight: Int? = nil, cap: Int? = nil) throws -> NFInfo {

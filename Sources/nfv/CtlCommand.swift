@@ -8,7 +8,7 @@ struct CtlCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctl", abstract: "Inspect and change a running platform through its control API.",
         subcommands: [CtlPorts.self, CtlNFs.self, CtlServices.self, CtlChains.self, CtlRules.self, CtlStats.self, CtlEvents.self,
-                      CtlLaunch.self, CtlStop.self, CtlScale.self, CtlReload.self, CtlCPU.self, CtlRule.self, CtlChain.self])
+                      CtlLaunch.self, CtlLaunchGroup.self, CtlStop.self, CtlScale.self, CtlReload.self, CtlCPU.self, CtlRule.self, CtlChain.self])
 }
 
 /// Where the API is, and how to print.
@@ -76,9 +76,9 @@ struct CtlNFs: ParsableCommand {
     func run() throws {
         let nfs = try o.call { try $0.nfs() }
         o.show(nfs) {
-            TextTable.render(["INSTANCE", "SERVICE", "NAME", "PID", "STATE", "SUPERVISED", "RESTARTS", "RX", "TX", "DROPPED", "RX RING",
+            TextTable.render(["INSTANCE", "SERVICE", "NAME", "GROUP", "PID", "STATE", "SUPERVISED", "RESTARTS", "RX", "TX", "DROPPED", "RX RING",
                               "CPU % (ENTITLED)"], nfs.map {
-                ["\($0.instance)", "\($0.service)", $0.name, "\($0.pid)", $0.state,
+                ["\($0.instance)", "\($0.service)", $0.name, $0.launch?.group ?? "-", "\($0.pid)", $0.state,
                  $0.supervised ? ($0.launch?.restart.rawValue ?? "yes") : "no", "\($0.restarts)", "\($0.rx)", "\($0.tx)",
                  "\($0.dropped)", "\($0.rxRing)",
                  Self.cpu($0)]
@@ -193,8 +193,60 @@ struct CtlLaunch: ParsableCommand {
     }
 }
 
+/// `nfv ctl launch-group NAME --member 'forward --service 1 --to next' ...`:
+/// an NF group under supervision; each member is written as for `nfv nf
+/// group` (its kind, `--service`, optionally `--instance-id`, its own options).
+struct CtlLaunchGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "launch-group", abstract: "Start an NF group (built-in NFs in one process, on one thread) under supervision.",
+        discussion: "nfv ctl launch-group edge --cpu 1 --member 'forward --service 1 --to next' --member 'monitor --service 2 --to next'")
+    @OptionGroup var o: CtlOptions
+    @Argument(help: "The group's name.") var group: String
+    @Option(help: "A member: a built-in NF's command line, such as 'forward --service 2 --to next' (repeat).") var member: [String] = []
+    @Option(help: "Pin the group to a CPU.") var cpu: Int?
+    @Option(help: "The group's CPU weight (1...10000).") var cpuWeight: Int?
+    @Option(help: "The group's CPU cap, in percent of one CPU.") var cpuCap: Int?
+    @Option(help: "always, on-failure or never.") var restart = "on-failure"
+    @Flag(help: "Wait until every member has registered.") var wait = false
+
+    func run() throws {
+        guard let policy = RestartPolicy(rawValue: restart) else { throw ValidationError("--restart '\(restart)': always, on-failure or never") }
+        let members = try member.enumerated().map { n, line in try Self.spec(line, what: "--member \(n + 1) '\(line)'") }
+        let spec = NFGroupSpec(name: group, members: members, cpu: cpu, cpuWeight: cpuWeight, cpuCap: cpuCap, restart: policy)
+        if let problem = spec.problem { throw ValidationError(problem) }
+        var nfs = try o.call { try $0.launchGroup(spec) }
+        if wait {
+            nfs = try nfs.map { nf in try o.call { try PlatformControl(client: $0).waitUntilRegistered(nf.instance, timeout: 30) } }
+        }
+        o.show(nfs) { nfs.map { "instance \($0.instance): \($0.name) for service \($0.service) in group \(group), pid \($0.pid), \($0.state)" }.joined(separator: "\n") }
+    }
+
+    /// A member's line as a launch spec: its kind, `--service`, `--instance-id`, the rest its own options.
+    static func spec(_ line: String, what: String) throws -> NFLaunchSpec {
+        var words = try GroupCommand.words(line, what: what)
+        let kind = words.removeFirst()
+        var service: Int?, instance: Int?, args: [String] = []
+        var i = 0
+        while i < words.count {
+            let w = words[i]
+            func value(_ name: String) throws -> Int? {
+                if w.hasPrefix(name + "=") { return Int(w.dropFirst(name.count + 1)) }
+                guard w == name else { return nil }
+                guard i + 1 < words.count, let n = Int(words[i + 1]) else { throw ValidationError("\(what): \(name) needs a number") }
+                i += 1
+                return n
+            }
+            if w == "--cpu" || w.hasPrefix("--cpu=") { throw ValidationError("\(what): members share the group's thread; pin the group with --cpu") }
+            if let n = try value("--service") { service = n } else if let n = try value("--instance-id") { instance = n } else { args.append(w) }
+            i += 1
+        }
+        guard let service else { throw ValidationError("\(what): --service is missing") }
+        return NFLaunchSpec(kind: kind, service: service, args: args, instance: instance)
+    }
+}
+
 struct CtlStop: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop an NF instance (a supervised one is not restarted).")
+    static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop an NF instance (a supervised one is not restarted; a group's member stops its whole group).")
     @OptionGroup var o: CtlOptions
     @Argument(help: "The instance ID.") var instance: Int
     func run() throws {

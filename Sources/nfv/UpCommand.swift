@@ -37,7 +37,7 @@ struct UpCommand: ParsableCommand {
             var status: Int32 = 0
             return waitpid(pid, &status, WNOHANG) == 0
         }
-        let want = config.nfs.reduce(0) { $0 + $1.instances }
+        let want = config.nfs.reduce(0) { $0 + $1.nfCount }
         do {
             try control.waitUntilReady(timeout: timeout, isAlive: alive)
             Terminal.log("manager '\(config.name)' is up (pid \(pid), its log: \(log)); waiting for \(want) NF(s)")

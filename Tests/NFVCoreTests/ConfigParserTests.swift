@@ -77,6 +77,56 @@ final class ConfigParserTests: XCTestCase {
         assertError("name: a\nkeep_rps: maybe\n", line: 2, contains: "'keep_rps' must be true or false")
     }
 
+    /// `nfs:` takes NFs and NF groups; a group's CPU, weight, cap and
+    /// restart are its own, not its members'.
+    func testNFsAndGroups() throws {
+        let c = try ConfigParser.parse("""
+            nfs:
+              - {kind: forward, service: 1, instances: 2, args: [--to, next]}
+              - group: edge
+                cpu: 1
+                cpu_weight: 300
+                restart: always
+                members:
+                  - {kind: monitor, service: 2, args: [--to, next]}
+                  - {kind: forward, service: 3, args: [--to, "port:0"]}
+            """, file: "g.yaml")
+        XCTAssertEqual(c.nfs.map(\.nfCount), [2, 2])
+        guard case .group(let g) = c.nfs[1] else { return XCTFail("\(c.nfs[1])") }
+        XCTAssertEqual(g.name, "edge")
+        XCTAssertEqual(g.members.map(\.kind), ["monitor", "forward"])
+        XCTAssertEqual(g.member(1), NFLaunchSpec(kind: "forward", service: 3, args: ["--to", "port:0"], cpu: 1, restart: .always,
+                                                 cpuWeight: 300).withGroup("edge"))
+        assertError("nfs:\n  - group: g\n    members:\n      - {kind: forward, service: 1, cpu: 1}\n", line: 4,
+                    contains: "a group member's 'cpu' is the group's")
+        assertError("nfs:\n  - group: g\n    members:\n      - {kind: forward, service: 1, instances: 2}\n", line: 4,
+                    contains: "unknown key 'instances' for a group member")
+        assertError("nfs:\n  - group: g\n    cpu: 1\n", line: 2, contains: "group 'g' has no 'members'")
+        assertError("nfs:\n  - group: g\n    nice: 1\n    members: [{kind: forward, service: 1}]\n", line: 3,
+                    contains: "unknown key 'nice' for a group")
+        assertError("nfs:\n  - group: 'a b'\n    members: [{kind: forward, service: 1}]\n", line: 2,
+                    contains: "group name 'a b'")
+        assertError("nfs:\n  - group: g\n    members:\n      - {kind: program, service: 1}\n", line: 4,
+                    contains: "a group runs built-in NFs only")
+    }
+
+    /// A group's command line carries each member's words through `nfv nf
+    /// group`'s splitting, quotes and spaces included.
+    func testAGroupsCommandLine() {
+        let g = NFGroupSpec(name: "g", members: [NFLaunchSpec(kind: "forward", service: 1, args: ["--to", "next"]),
+                                                 NFLaunchSpec(kind: "firewall", service: 2, args: ["--rules", "/a b/it's"])], cpu: 1)
+        XCTAssertNil(g.problem)
+        XCTAssertEqual(g.arguments(platform: "p", instances: [4, 7]),
+                       ["nf", "group", "--manager", "p", "--cpu", "1",
+                        "--member", "forward --service 1 --instance-id 4 --to next",
+                        "--member", "firewall --service 2 --instance-id 7 --rules \"/a b/it's\""])
+        var twice = g
+        twice.members[1].instance = 3
+        twice.members[0].instance = 3
+        XCTAssertEqual(twice.problem, "group 'g': two members ask for the same instance")
+        XCTAssertEqual(NFGroupSpec(name: "g", members: []).problem, "group 'g' has 0 members; a group has 1...16")
+    }
+
     func testValidateChecksLimits() {
         var c = ManagerConfig()
         c.chain = (1...17).map { ServiceID(UInt16($0)) }
@@ -108,5 +158,13 @@ final class ConfigParserTests: XCTestCase {
         }
         let bump = try ConfigParser.parse(try String(contentsOfFile: root.appendingPathComponent("config/bump-in-the-wire.yaml").path, encoding: .utf8))
         XCTAssertEqual(bump.exit, .otherPort)
+    }
+}
+
+extension NFLaunchSpec {
+    func withGroup(_ name: String) -> NFLaunchSpec {
+        var s = self
+        s.group = name
+        return s
     }
 }

@@ -9,6 +9,8 @@ public enum ControlCommand: Sendable, Equatable {
     case nf(instance: Int)
     /// Start an NF under the manager's supervision.
     case launch(NFLaunchSpec)
+    /// Start an NF group (one process for its members) under supervision.
+    case launchGroup(NFGroupSpec)
     /// Stop an instance (and, for a supervised one, do not restart it).
     case stop(instance: Int)
     /// Ask an instance to reload its configuration (a typed message, not SIGHUP).

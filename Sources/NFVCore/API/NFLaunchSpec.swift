@@ -23,6 +23,10 @@ public struct NFLaunchSpec: Codable, Sendable, Equatable {
     public var restart: RestartPolicy
     /// An instance ID to take (1...64); `nil`: the manager picks a free one.
     public var instance: Int?
+    /// The supervised NF group (`NFGroupSpec`) it runs in, one process with
+    /// the group's other members; `nil`: a process of its own. Set by the
+    /// manager from the group's launch, never by a single NF's.
+    public var group: String?
 
     public init(kind: String, program: String? = nil, service: Int, args: [String] = [], cpu: Int? = nil,
                 restart: RestartPolicy = .onFailure, instance: Int? = nil, cpuWeight: Int? = nil, cpuCap: Int? = nil) {
@@ -31,7 +35,7 @@ public struct NFLaunchSpec: Codable, Sendable, Equatable {
         self.restart = restart; self.instance = instance
     }
 
-    enum CodingKeys: String, CodingKey { case kind, program, service, args, cpu, restart, instance, cpuWeight, cpuCap }
+    enum CodingKeys: String, CodingKey { case kind, program, service, args, cpu, restart, instance, cpuWeight, cpuCap, group }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -44,6 +48,7 @@ public struct NFLaunchSpec: Codable, Sendable, Equatable {
         cpuCap = try c.decodeIfPresent(Int.self, forKey: .cpuCap)
         restart = try c.decodeIfPresent(RestartPolicy.self, forKey: .restart) ?? .onFailure
         instance = try c.decodeIfPresent(Int.self, forKey: .instance)
+        group = try c.decodeIfPresent(String.self, forKey: .group)
     }
 
     public static let builtInKinds = ["forward", "bridge", "monitor", "speed-tester", "firewall", "router", "arp-responder", "steer", "detector"]
