@@ -14,7 +14,12 @@ public struct NFOptions: Sendable {
     /// How the run loop backs off when it has no work.
     public var idle = IdlePolicy()
     /// Most packets taken from the RX ring at once (1...1024).
-    public var burstSize = 32
+    public var burstSize = NFOptions.defaultBurstSize
+    /// The default `burstSize`: 64, twice the ports' bursts. A burst is a
+    /// most (one packet in flight is taken alone); when queues build, a
+    /// larger one pays each ring hand-over's cross-CPU cache lines and each
+    /// wake-up once for more packets (`scripts/bench-burst.sh`, BENCHMARKS.md).
+    public static let defaultBurstSize = 64
     /// Pin the NF to this CPU; `nil` lets the scheduler place it.
     public var cpu: Int? = nil
 

@@ -15,7 +15,9 @@ import NFVCore
 /// the NFs' speeds differ, as long as the high watermark leaves room for
 /// one port burst (it is kept that far under a ring's capacity) and for
 /// the bursts the NFs before a step hold in hand (not in any ring): with
-/// the default 80 % and bursts of 32, rings of 1024 and chains of up to 6.
+/// the default 80 %, port bursts of 32 and NF bursts of 64 (the default),
+/// rings of 1024 and chains of up to 3, rings of 4096 (the default) and
+/// chains of up to 13 (NF bursts of 32: 6 and 16).
 /// Watermarks scale with a service's instance count.
 ///
 /// The dataplane thread reads the ring indices and keeps the hysteresis in

@@ -12,7 +12,7 @@ struct NFCommonOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Ask for this instance ID (1...64); default: the first free one.") var instanceID: Int?
     @Option(help: "Empty polls before sleeping.") var spins = IdlePolicy().spins
     @Option(help: "While idle, yield the CPU once every this many polls.") var yieldEvery = IdlePolicy().yieldEvery
-    @Option(parsing: .unconditional, help: "Most packets taken from the RX ring at once (1...1024).") var burst = 32
+    @Option(parsing: .unconditional, help: "Most packets taken from the RX ring at once (1...1024).") var burst = NFOptions.defaultBurstSize
     @Option(parsing: .unconditional, help: "Pin the NF to this CPU (default: the scheduler places it).") var cpu: Int?
 
     func validate() throws {

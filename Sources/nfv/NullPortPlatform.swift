@@ -29,15 +29,17 @@ struct NullPortPlatform {
     /// Starts it; `costs` has one entry per forwarder, `cpus` (if given)
     /// pins each. `grouped` runs the forwarders of each CPU's arc of the
     /// chain (`ChainBench.cpu`) as one NF group, pinned when `cpus` is given;
-    /// `dataplaneCPU` pins the manager's dataplane thread.
-    init(platform: String, costs: [Int], cpus: [Int]?, manager: [String], grouped: Bool = false, dataplaneCPU: Int? = nil) throws {
+    /// `dataplaneCPU` pins the manager's dataplane thread; `nfOptions` go to
+    /// every forwarder (such as `--burst 64`).
+    init(platform: String, costs: [Int], cpus: [Int]?, manager: [String], grouped: Bool = false, dataplaneCPU: Int? = nil,
+         nfOptions: [String] = []) throws {
         orchestrator = Orchestrator(platform: platform, echoManagerLog: false)
         length = costs.count
         let chain = (1...costs.count).map(String.init).joined(separator: ",")
         try orchestrator.startManager(["--port", "net_null0", "--port", "net_null1,no-rx=1", "--chain", chain, "--exit-port", "1",
                                        "--wait-for-chain", "true"] + manager
                                       + (dataplaneCPU.map { ["--dataplane-cpu", "\($0)"] } ?? []))
-        func forwarder(_ i: Int) -> [String] { ["forward", "--service", "\(i + 1)", "--to", "next", "--cycles", "\(costs[i])"] }
+        func forwarder(_ i: Int) -> [String] { ["forward", "--service", "\(i + 1)", "--to", "next", "--cycles", "\(costs[i])"] + nfOptions }
         if grouped {
             let arcOf = costs.indices.map { cpus?[$0] ?? ChainBench.cpu(position: $0 + 1, length: costs.count + 1) }
             for arc in Set(arcOf).sorted() {

@@ -15,6 +15,7 @@ struct PortsBench: ParsableCommand {
     @Option(help: "Seconds of warm-up before measuring.") var warmup = 2
     @Option(help: "Runs.") var runs = 3
     @Option(help: "Cycles of work per packet in each forwarder.") var cycles = 0
+    @Option(help: "RX burst size (NFs).") var burst: Int?
     @Option(help: "The manager's backpressure: off or HIGH:LOW (its default when not given).") var backpressure: String?
     @Option(help: "Descriptors per NF ring (the manager's default when not given).") var ringSize: Int?
     @Option(help: "blocks: pin the forwarders in two contiguous arcs, one per CPU, and the dataplane thread with the second; single: every forwarder on CPU 1, the dataplane thread on CPU 0; free: let the scheduler place them.")
@@ -53,7 +54,7 @@ struct PortsBench: ParsableCommand {
             let p = try NullPortPlatform(platform: "ports\(getpid())", costs: Array(repeating: cycles, count: length), cpus: cpus,
                                          manager: (backpressure.map { ["--backpressure", $0] } ?? []) + (ringSize.map { ["--ring-size", "\($0)"] } ?? []),
                                          grouped: grouped,
-                                         dataplaneCPU: cpus == nil ? nil : 0)
+                                         dataplaneCPU: cpus == nil ? nil : 0, nfOptions: burst.map { ["--burst", "\($0)"] } ?? [])
             defer { p.stop() }
             let (a, b) = try p.window(warmup: warmup, duration: duration)
             let seconds = b.at.timeIntervalSince(a.at)

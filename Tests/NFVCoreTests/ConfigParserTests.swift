@@ -151,7 +151,7 @@ final class ConfigParserTests: XCTestCase {
     /// The configuration files shipped in config/ parse.
     func testShippedConfigurationsParse() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        for name in ["example.yaml", "bump-in-the-wire.yaml", "steering.yaml"] {
+        for name in ["example.yaml", "bump-in-the-wire.yaml", "steering.yaml", "six-on-two-cores.yaml"] {
             let path = root.appendingPathComponent("config/\(name)").path
             let c = try ConfigParser.parse(try String(contentsOfFile: path, encoding: .utf8), file: path)
             XCTAssertNoThrow(try c.validate(file: path), name)
