@@ -34,6 +34,8 @@ struct APIRoutes: Sendable {
             let spec: NFLaunchSpec = try await decode(request, allowed: ["kind", "program", "service", "args", "cpu", "restart", "instance", "cpuWeight", "cpuCap"])
             return await run(.launch(spec))
         }
+        v1.get("groups") { _, _ in await run(.groups) }
+        v1.delete("groups/:name") { _, context in await run(.stopGroup(name: context.parameters.get("name") ?? "")) }
         v1.post("groups") { request, _ in
             let group: NFGroupSpec = try await decode(request, allowed: ["name", "members", "cpu", "cpuWeight", "cpuCap", "restart"],
                                                       nested: ("members", ["kind", "service", "args", "instance"]))
@@ -99,6 +101,7 @@ struct APIRoutes: Sendable {
     static let allowedMethods: [(path: [String], methods: [String])] = [
         ("/openapi.json", ["GET"]), ("/", ["GET"]), ("/console", ["GET"]), ("/metrics", ["GET"]),
         ("/v1/status", ["GET"]), ("/v1/ports", ["GET"]), ("/v1/nfs", ["GET", "POST"]), ("/v1/nfs/:instance", ["GET", "DELETE", "PATCH"]),
+        ("/v1/groups", ["GET", "POST"]), ("/v1/groups/:name", ["DELETE"]),
         ("/v1/nfs/:instance/reload", ["POST"]), ("/v1/services", ["GET"]), ("/v1/services/:service/scale", ["POST"]),
         ("/v1/chains", ["GET"]), ("/v1/chains/:name", ["PUT", "DELETE"]), ("/v1/rules", ["GET", "POST"]),
         ("/v1/rules/:id", ["PUT", "DELETE"]), ("/v1/stats", ["GET"]), ("/v1/events", ["GET"]), ("/v1/events/stream", ["GET"]),
@@ -162,10 +165,9 @@ struct APIRoutes: Sendable {
         return s
     }
 
-    /// The body as `T`, refusing keys outside `allowed` and naming what is
+    /// The body as `T`, refusing keys outside `allowed` (and, with `nested`,
+    /// keys outside its set in the objects of its list) and naming what is
     /// missing or of the wrong type.
-    /// The body as a `T`, refusing keys not in `allowed` (and, with
-    /// `nested`, keys not in its set in the objects of its list).
     private func decode<T: Decodable>(_ request: Request, allowed: Set<String>,
                                       nested: (key: String, allowed: Set<String>)? = nil) async throws -> T {
         let data = Data(try await text(request).utf8)

@@ -191,6 +191,71 @@ enum OpenAPIDocument {
     ],
     "additionalProperties": false
    },
+   "GroupInfo": {
+    "type": "object",
+    "description": "A supervised NF group",
+    "properties": {
+     "name": {
+      "type": "string"
+     },
+     "members": {
+      "type": "array",
+      "items": {
+       "type": "integer"
+      }
+     },
+     "pid": {
+      "type": "integer"
+     },
+     "state": {
+      "type": "string",
+      "enum": [
+       "starting",
+       "running",
+       "stopping",
+       "restarting",
+       "stopped",
+       "failed"
+      ]
+     },
+     "restarts": {
+      "type": "integer"
+     },
+     "cpu": {
+      "type": "integer"
+     },
+     "cpuWeight": {
+      "type": "integer"
+     },
+     "cpuCap": {
+      "type": "integer"
+     },
+     "restart": {
+      "type": "string",
+      "enum": [
+       "always",
+       "on-failure",
+       "never"
+      ]
+     },
+     "cpuPercent": {
+      "type": "number"
+     },
+     "logFile": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "name",
+     "members",
+     "pid",
+     "state",
+     "restarts",
+     "restart",
+     "logFile"
+    ],
+    "additionalProperties": false
+   },
    "Group": {
     "type": "object",
     "description": "Built-in NFs started as one process on one thread, supervised as one",
@@ -762,7 +827,76 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/v1/groups/{name}": {
+   "delete": {
+    "operationId": "stopGroup",
+    "summary": "Stop a supervised NF group: every member, none restarted",
+    "responses": {
+     "202": {
+      "description": "The group, stopping",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/GroupInfo"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "An error: what was wrong (nothing changed)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "name",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[A-Za-z0-9_-]{1,31}$"
+      },
+      "description": "A group name"
+     }
+    ]
+   }
+  },
   "/v1/groups": {
+   "get": {
+    "operationId": "listGroups",
+    "summary": "Supervised NF groups",
+    "responses": {
+     "200": {
+      "description": "Groups",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/GroupInfo"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "An error: what was wrong (nothing changed)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   },
    "post": {
     "operationId": "launchGroup",
     "summary": "Launch an NF group under supervision: its members in one process, on one thread",

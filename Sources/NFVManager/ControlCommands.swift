@@ -43,6 +43,13 @@ extension Manager {
             } catch {
                 return .error(error.status, error.message)
             }
+        case .groups:
+            return .json(supervisor.groupNames.compactMap(supervisor.groupInfo))
+        case .stopGroup(let name):
+            guard let group = supervisor.groupInfo(name), let first = group.members.first else { return .error(404, "no group '\(name)'") }
+            guard group.state != "stopped" && group.state != "failed" else { return .error(409, "group '\(name)' is \(group.state)") }
+            _ = supervisor.stop(first)
+            return .json(supervisor.groupInfo(name), status: 202)
         case .stop(let i):
             guard let info = (1...Limits.maxNFs).contains(i) ? nfInfo(i) : nil else { return .error(404, "no NF instance \(i)") }
             if !supervisor.stop(i) {
@@ -214,7 +221,7 @@ extension Manager {
             let own = live.filter { supervisor.info($0)?.spec.group == nil }
             guard live.count - n <= own.count else {
                 let groups = Set(live.compactMap { supervisor.info($0)?.spec.group }).sorted()
-                return .error(409, "service \(service) has \(live.count - own.count) instance(s) in group(s) \(groups.joined(separator: ", ")), which stop with their group only: stop the group (DELETE /v1/nfs/INSTANCE of a member) or scale to \(live.count - own.count) or more")
+                return .error(409, "service \(service) has \(live.count - own.count) instance(s) in group(s) \(groups.joined(separator: ", ")), which stop with their group only: stop the group (DELETE /v1/groups/NAME) or scale to \(live.count - own.count) or more")
             }
             for i in own.prefix(live.count - n) where supervisor.stop(i) { stopping.append(i) }
         }

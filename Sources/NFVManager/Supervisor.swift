@@ -549,6 +549,26 @@ final class Supervisor {
         return byInstance
     }
 
+    /// Supervised groups' names, sorted.
+    var groupNames: [String] { groups.keys.sorted() }
+
+    /// The API's view of group `name`, if there is one.
+    func groupInfo(_ name: String) -> GroupInfo? {
+        guard let instances = groups[name], let first = instances.first.flatMap({ records[$0] }) else { return nil }
+        let members = instances.compactMap { records[$0] }
+        let state: String
+        if first.stopRequested && first.pid > 0 {
+            state = "stopping"
+        } else if members.allSatisfy({ $0.state == .running }) {
+            state = "running"
+        } else {
+            state = members.first { $0.state != .running }!.state.rawValue
+        }
+        return GroupInfo(name: name, members: instances, pid: first.pid, state: state, restarts: first.restarts, cpu: first.spec.cpu,
+                         cpuWeight: first.spec.cpuWeight, cpuCap: first.spec.cpuCap, restart: first.spec.restart,
+                         cpuPercent: first.cpuPercent, logFile: first.logFile)
+    }
+
     /// The API's view of supervised instance `i` (merged with its slot by the caller).
     func info(_ i: Int) -> Record? { records[i] }
 }

@@ -54,6 +54,9 @@ public struct ControlClient: Sendable {
     public func events(after seq: UInt64 = 0) throws -> [PlatformEvent] { try get("/v1/events?since=\(seq)") }
 
     public func launch(_ spec: NFLaunchSpec) throws -> NFInfo { try send("POST", "/v1/nfs", json: spec) }
+    public func groups() throws -> [GroupInfo] { try get("/v1/groups") }
+    /// Stops a supervised group, every member.
+    @discardableResult public func stopGroup(_ name: String) throws -> GroupInfo { try send("DELETE", "/v1/groups/\(name)") }
     /// Launches an NF group; its members, in its order.
     public func launchGroup(_ spec: NFGroupSpec) throws -> [NFInfo] { try send("POST", "/v1/groups", json: spec) }
     @discardableResult public func stop(_ instance: Int) throws -> NFInfo { try send("DELETE", "/v1/nfs/\(instance)") }

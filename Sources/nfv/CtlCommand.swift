@@ -8,7 +8,7 @@ struct CtlCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctl", abstract: "Inspect and change a running platform through its control API.",
         subcommands: [CtlPorts.self, CtlNFs.self, CtlServices.self, CtlChains.self, CtlRules.self, CtlStats.self, CtlEvents.self,
-                      CtlLaunch.self, CtlLaunchGroup.self, CtlStop.self, CtlScale.self, CtlReload.self, CtlCPU.self, CtlRule.self, CtlChain.self])
+                      CtlLaunch.self, CtlLaunchGroup.self, CtlGroups.self, CtlStopGroup.self, CtlStop.self, CtlScale.self, CtlReload.self, CtlCPU.self, CtlRule.self, CtlChain.self])
 }
 
 /// Where the API is, and how to print.
@@ -242,6 +242,31 @@ struct CtlLaunchGroup: ParsableCommand {
         }
         guard let service else { throw ValidationError("\(what): --service is missing") }
         return NFLaunchSpec(kind: kind, service: service, args: args, instance: instance)
+    }
+}
+
+struct CtlGroups: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "groups", abstract: "Supervised NF groups: members, process, state.")
+    @OptionGroup var o: CtlOptions
+    func run() throws {
+        let groups = try o.call { try $0.groups() }
+        o.show(groups) {
+            TextTable.render(["GROUP", "MEMBERS", "PID", "STATE", "RESTART", "RESTARTS", "CPU", "WEIGHT", "CAP", "CPU %"], groups.map {
+                [$0.name, $0.members.map(String.init).joined(separator: ","), "\($0.pid)", $0.state, $0.restart.rawValue, "\($0.restarts)",
+                 $0.cpu.map(String.init) ?? "-", "\($0.cpuWeight ?? 100)", $0.cpuCap.map { "\($0) %" } ?? "-",
+                 $0.cpuPercent.map { StatsTable.fixed($0, 1) } ?? "-"]
+            })
+        }
+    }
+}
+
+struct CtlStopGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stop-group", abstract: "Stop a supervised NF group: every member, none restarted.")
+    @OptionGroup var o: CtlOptions
+    @Argument(help: "The group's name.") var group: String
+    func run() throws {
+        let g = try o.call { try $0.stopGroup(group) }
+        o.show(g) { "group \(g.name) (instances \(g.members.map(String.init).joined(separator: ", "))): \(g.state)" }
     }
 }
 

@@ -129,7 +129,8 @@ final class SupervisedGroupTests: XCTestCase {
 
     /// `nfv ctl launch-group` starts a group through the API; scaling a
     /// service down would stop a group's other services, so it is refused;
-    /// a bad member is refused naming it, and nothing starts.
+    /// a bad member is refused naming it, and nothing starts; `nfv ctl
+    /// groups` lists it and `nfv ctl stop-group` stops every member.
     func testTheAPILaunchesAGroupAndRefusesWhatWouldBreakIt() throws {
         let p = try Platform("api-group")
         try p.startManager(["--port", "net_null0", "--chain", "1,2"])
@@ -161,5 +162,21 @@ final class SupervisedGroupTests: XCTestCase {
         let copy = try api.nf(scaled.launched[0])
         XCTAssertNil(copy.launch?.group)
         XCTAssertNotEqual(copy.pid, nfs[0].pid)
+
+        // The group as a whole: listed, then stopped by name (every member, the copy goes on).
+        let groups = try p.run(["ctl", "groups", "--name", p.name, "--json"])
+        XCTAssertEqual(groups.status, 0, groups.stderr)
+        let listed = try JSONDecoder().decode([GroupInfo].self, from: Data(groups.stdout.utf8))
+        XCTAssertEqual(listed.map(\.name), ["pair"])
+        XCTAssertEqual(listed.first?.members, nfs.map(\.instance))
+        XCTAssertEqual(listed.first?.pid, nfs[0].pid)
+        XCTAssertEqual(listed.first?.state, "running")
+        let stop = try p.run(["ctl", "stop-group", "pair", "--name", p.name])
+        XCTAssertEqual(stop.status, 0, stop.stderr)
+        XCTAssertTrue(waitFor(timeout: 20) { (try? api.groups().first?.state) == "stopped" }, "\((try? api.groups()) ?? [])")
+        XCTAssertEqual(try nfs.map { try api.nf($0.instance).state }, ["stopped", "stopped"])
+        XCTAssertFalse(ProcessWatchProbe.isAlive(nfs[0].pid))
+        XCTAssertEqual(try api.nf(copy.instance).state, "running")
+        XCTAssertThrowsError(try api.stopGroup("nosuch")) { e in XCTAssertTrue("\(e)".contains("no group 'nosuch'"), "\(e)") }
     }
 }

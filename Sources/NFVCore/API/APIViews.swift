@@ -134,3 +134,30 @@ public struct ScaleResult: Codable, Sendable, Equatable {
         self.service = service; self.instances = instances; self.launched = launched; self.stopping = stopping
     }
 }
+
+/// A supervised NF group (`GET /v1/groups`): one process for its members.
+public struct GroupInfo: Codable, Sendable, Equatable {
+    public var name: String
+    /// Its members' instance IDs, in its order.
+    public var members: [Int]
+    /// Its process (0 while none runs).
+    public var pid: Int32
+    /// `running` once every member has registered; else `starting`,
+    /// `stopping` (asked to stop, its process still there), `restarting`,
+    /// `stopped` or `failed`.
+    public var state: String
+    public var restarts: Int
+    public var cpu: Int?
+    public var cpuWeight: Int?
+    public var cpuCap: Int?
+    public var restart: RestartPolicy
+    /// Percent of one CPU its thread used over the last second.
+    public var cpuPercent: Double?
+    /// Where its standard output and error go.
+    public var logFile: String
+    public init(name: String, members: [Int], pid: Int32, state: String, restarts: Int, cpu: Int?, cpuWeight: Int?, cpuCap: Int?,
+                restart: RestartPolicy, cpuPercent: Double?, logFile: String) {
+        self.name = name; self.members = members; self.pid = pid; self.state = state; self.restarts = restarts; self.cpu = cpu
+        self.cpuWeight = cpuWeight; self.cpuCap = cpuCap; self.restart = restart; self.cpuPercent = cpuPercent; self.logFile = logFile
+    }
+}

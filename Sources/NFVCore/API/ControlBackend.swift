@@ -11,6 +11,9 @@ public enum ControlCommand: Sendable, Equatable {
     case launch(NFLaunchSpec)
     /// Start an NF group (one process for its members) under supervision.
     case launchGroup(NFGroupSpec)
+    case groups
+    /// Stop a supervised group (every member) for good.
+    case stopGroup(name: String)
     /// Stop an instance (and, for a supervised one, do not restart it).
     case stop(instance: Int)
     /// Ask an instance to reload its configuration (a typed message, not SIGHUP).
