@@ -177,9 +177,11 @@ final class Supervisor {
         return instances
     }
 
-    /// The instances that share `i`'s process: its group's members, or `i` alone.
+    /// The instances that share `i`'s process: its group's members, or `i`
+    /// alone (also a member of an earlier group of the same name, since
+    /// launched again with other instances).
     private func unit(of i: Int) -> [Int] {
-        guard let name = records[i]?.spec.group, let members = groups[name] else { return [i] }
+        guard let name = records[i]?.spec.group, let members = groups[name], members.contains(i) else { return [i] }
         return members
     }
 

@@ -178,5 +178,12 @@ final class SupervisedGroupTests: XCTestCase {
         XCTAssertFalse(ProcessWatchProbe.isAlive(nfs[0].pid))
         XCTAssertEqual(try api.nf(copy.instance).state, "running")
         XCTAssertThrowsError(try api.stopGroup("nosuch")) { e in XCTAssertTrue("\(e)".contains("no group 'nosuch'"), "\(e)") }
+
+        // A stopped group's name can be launched again, as a new process.
+        let again = try api.launchGroup(NFGroupSpec(name: "pair", members: [NFLaunchSpec(kind: "forward", service: 1, args: ["--to", "next"]),
+                                                                            NFLaunchSpec(kind: "forward", service: 2, args: ["--to", "next"])]))
+        XCTAssertEqual(again.map(\.service), [1, 2])
+        XCTAssertTrue(waitFor(timeout: 30) { (try? api.groups().first?.state) == "running" }, "\((try? api.groups()) ?? [])")
+        XCTAssertNotEqual(try api.groups().first?.pid, nfs[0].pid)
     }
 }
