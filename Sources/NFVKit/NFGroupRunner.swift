@@ -16,9 +16,11 @@ public enum NFGroupRunner {
     public static let maxMembers = Limits.maxGroupMembers
 
     /// Runs `members` until told to stop (a signal, or the manager stops);
-    /// `cpu` pins the group's thread. Throws when it cannot start (then no
+    /// `cpu` pins the group's thread; `attachment`: one a standby process
+    /// made (`nil`: attach now). Throws when it cannot start (then no
     /// member stays registered); returns each member's summary otherwise.
-    public static func run(_ members: [NFGroupMember], platform: String, cpu: Int?, idle: IdlePolicy) throws -> [NFSummary] {
+    public static func run(_ members: [NFGroupMember], platform: String, cpu: Int?, idle: IdlePolicy,
+                           attachment: NFAttachment? = nil) throws -> [NFSummary] {
         guard (1...maxMembers).contains(members.count) else {
             throw NFVError.invalid("an NF group has 1...\(maxMembers) members, not \(members.count)")
         }
@@ -31,7 +33,10 @@ public enum NFGroupRunner {
             }
         }
         let fault = try FaultPoint.fromEnvironment()
-        let attached = try NFAttachment(platform: platform)
+        if let a = attachment, a.platform != platform {
+            throw NFVError.invalid("this standby is attached to '\(a.platform)', not '\(platform)'")
+        }
+        let attached = try attachment ?? NFAttachment(platform: platform)
         var managerAlive = true
         defer { if managerAlive { attached.env.shutdown() } }
         if let cpu { try attached.env.pin(toCPU: cpu) }

@@ -19,7 +19,7 @@ import Glibc
 /// An NF group (`NFGroupSpec`) is one process for several instances: each
 /// member keeps a record of its own (its instance, service, history), all
 /// with the group's process, and what happens to the process happens to
-/// them all: it starts once (never by hand-over), its exit is every
+/// them all: it starts once (by hand-over to the standby too), its exit is every
 /// member's, it restarts once all their slots are free, a stop of any
 /// member stops it, and it has one CPU group and one place (the first
 /// member's instance stands for it).
@@ -368,14 +368,18 @@ final class Supervisor {
         r.startedAt = now
     }
 
-    /// Starts group `name`'s process (`nf group`, never by hand-over: the
-    /// standby runs one NF) and gives every member its PID.
+    /// Starts group `name`'s process (`nf group`: by hand-over to the
+    /// standby when there is one, else a new process) and gives every
+    /// member its PID.
     private func startGroup(_ name: String, now: UInt64) throws(NFVError) {
         let members = (groups[name] ?? []).compactMap { records[$0] }
         guard let first = members.first else { throw .invalid("no group '\(name)'") }
         let group = NFGroupSpec(name: name, members: members.map(\.spec), cpu: first.spec.cpu)
         let args = [executable] + group.arguments(platform: platform, instances: members.map(\.instance))
-        let pid = try spawn(executable, args, stdin: nil, logFile: first.logFile)
+        let pid: Int32
+        if let handedOver = handOver(Array(args.dropFirst(2)), logFile: first.logFile) { pid = handedOver } else {
+            pid = try spawn(executable, args, stdin: nil, logFile: first.logFile)
+        }
         for m in members {
             records[m.instance]!.pid = pid
             records[m.instance]!.state = .starting
@@ -439,7 +443,7 @@ final class Supervisor {
         standbyReady = false
     }
 
-    /// Hands `argv` (the NF's command line from its kind on) to the standby, which becomes the NF; returns its PID, or `nil` when there
+    /// Hands `argv` (the command line after `nf`: an NF's from its kind on, or a group's) to the standby, which becomes the NF or group; returns its PID, or `nil` when there
     /// is no standby (start a new process then).
     private func handOver(_ argv: [String], logFile: String) -> Int32? {
         guard let s = standby else { return nil }

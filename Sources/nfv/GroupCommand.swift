@@ -29,9 +29,14 @@ struct GroupCommand: ParsableCommand {
         if let c = cpu, c < 0 { throw ValidationError("--cpu \(c): a CPU is a number from 0") }
     }
 
-    func run() throws {
+    func run() throws { try run(attachment: nil) }
+
+    /// Runs the group on `attachment` when a standby process made it (`nfv
+    /// nf standby`), else on a fresh one.
+    func run(attachment: NFAttachment?) throws {
         let members = try member.enumerated().map { i, line in try Self.member(line, number: i + 1, manager: manager) }
-        let summaries = try NFGroupRunner.run(members, platform: manager, cpu: cpu, idle: IdlePolicy(spins: spins, yieldEvery: yieldEvery))
+        let summaries = try NFGroupRunner.run(members, platform: manager, cpu: cpu, idle: IdlePolicy(spins: spins, yieldEvery: yieldEvery),
+                                              attachment: attachment)
         for (m, s) in zip(members, summaries) {
             let c = s.counters
             Terminal.log("\(m.options.name) #\(s.instance.rawValue) (group): \(s.reason); rx \(c.rx), tx \(c.tx), dropped \(c.dropped + c.noRoute + c.ringFull), freed \(s.freedAtStop) queued at stop")

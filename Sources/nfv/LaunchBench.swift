@@ -14,7 +14,9 @@ import NFVOrchestration
 /// and lookups; done ahead by a standby) -> registered -> ready (its own
 /// rings found, its loop about to start) -> first packet).
 /// Each run waits first until the standby is attached (the platform's
-/// steady state). `--no-standby` measures fresh processes only.
+/// steady state). `--no-standby` measures fresh processes only; `--group`
+/// launches the forwarder as the one member of a supervised NF group
+/// (`POST /v1/groups`; a group's process prints no start-up trace).
 struct LaunchBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "launch", abstract: "Measure an NF's start: launch request to first packet.")
 
@@ -22,6 +24,7 @@ struct LaunchBench: ParsableCommand {
     @Option(help: "Pin the launched NF to this CPU.") var cpu: Int?
     @Flag(help: "Print one JSON object.") var json = false
     @Flag(help: "Start each NF as a new process (the manager keeps no standby).") var noStandby = false
+    @Flag(help: "Launch the forwarder as an NF group of one member.") var group = false
 
     struct Result: Codable {
         var runs: Int
@@ -35,6 +38,7 @@ struct LaunchBench: ParsableCommand {
         /// seen through the API.
         var outside_trace_ms: Double
         var standby: Bool
+        var group: Bool
         var run_ms: [Double]
     }
 
@@ -50,7 +54,9 @@ struct LaunchBench: ParsableCommand {
             // Each run starts from the platform's steady state: its standby attached.
             if !noStandby { try o.control.waitUntilStandbyReady(timeout: 30) }
             let start = Date()
-            let nf = try api.launch(NFLaunchSpec(kind: "forward", service: 1, args: ["--to", "drop"], cpu: cpu, restart: .never))
+            let forward = NFLaunchSpec(kind: "forward", service: 1, args: ["--to", "drop"])
+            let nf = group ? try api.launchGroup(NFGroupSpec(name: "bench", members: [forward], cpu: cpu, restart: .never))[0]
+                           : try api.launch(NFLaunchSpec(kind: "forward", service: 1, args: ["--to", "drop"], cpu: cpu, restart: .never))
             while true {
                 let now = try api.nf(nf.instance)
                 if now.rx > 0 { break }
@@ -87,12 +93,12 @@ struct LaunchBench: ParsableCommand {
         let s = Summary(totals)!
         let result = Result(runs: runs, ms_min: s.min, ms_median: s.median, ms_max: s.max,
                             phases_ms: phases.compactMapValues { Summary($0)?.median },
-                            outside_trace_ms: Summary(toSpawn)?.median ?? 0, standby: !noStandby, run_ms: totals)
+                            outside_trace_ms: Summary(toSpawn)?.median ?? 0, standby: !noStandby, group: group, run_ms: totals)
         if json {
             try Terminal.json(result)
         } else {
             let steps = ["main", "attached", "registered", "ready"].compactMap { k in result.phases_ms[k].map { "\(k) \(StatsTable.fixed($0, 1))" } }
-            Terminal.out("launch to first packet: \(StatsTable.fixed(s.min, 1)) / \(StatsTable.fixed(s.median, 1)) / \(StatsTable.fixed(s.max, 1)) ms (min / median / max of \(runs) runs, \(noStandby ? "new processes" : "standby hand-over")); medians after spawn: \(steps.joined(separator: ", ")) ms")
+            Terminal.out("launch to first packet: \(StatsTable.fixed(s.min, 1)) / \(StatsTable.fixed(s.median, 1)) / \(StatsTable.fixed(s.max, 1)) ms (min / median / max of \(runs) runs, \(group ? "a group, " : "")\(noStandby ? "new processes" : "standby hand-over")); medians after spawn: \(steps.joined(separator: ", ")) ms")
         }
     }
 }

@@ -7,8 +7,8 @@ import NFVShared
 /// wait for DPDK's start-up. It attaches to the platform (the slow part:
 /// DPDK's secondary init, which loads every driver Debian ships), then
 /// waits on its standard input for one line, `{"argv": ["forward",
-/// "--service", "1", ...], "launchedAt": NS}`, and runs that built-in NF on
-/// the attachment it already has (with `--ready-fd`, it says when it is
+/// "--service", "1", ...], "launchedAt": NS}`, and runs that built-in NF
+/// (or NF group: `["group", "--member", ...]`) on the attachment it already has (with `--ready-fd`, it says when it is
 /// attached by writing a byte there). At the end of its input it detaches and
 /// exits. Until it is attached, it is killed when the manager that started it ends.
 struct StandbyCommand: ParsableCommand {
@@ -49,6 +49,10 @@ struct StandbyCommand: ParsableCommand {
         do { command = try NFCommand.parseAsRoot(handOver.argv) } catch {
             attachment.detach()
             throw error
+        }
+        if let group = command as? GroupCommand {
+            try group.run(attachment: attachment)
+            return
         }
         guard let nf = command as? any BuiltInNFCommand else {
             attachment.detach()

@@ -98,7 +98,6 @@ final class SupervisedGroupTests: XCTestCase {
         XCTAssertEqual(Set(before.map(\.pid)).count, 1, "one process for the group: \(before)")
         let single = try api.nfs().first { $0.service == 1 }
         XCTAssertNotEqual(single?.pid, before[0].pid, "the NF outside the group runs on its own")
-        XCTAssertTrue(try String(contentsOfFile: "/proc/\(before[0].pid)/cmdline", encoding: .utf8).contains("group"))
         // Traffic goes through both members (service 3 is the group's second).
         XCTAssertTrue(waitFor(timeout: 20) { ((try? api.services().first { $0.service == 3 }?.rx) ?? 0) > 1000 })
 
@@ -134,6 +133,9 @@ final class SupervisedGroupTests: XCTestCase {
     func testTheAPILaunchesAGroupAndRefusesWhatWouldBreakIt() throws {
         let p = try Platform("api-group")
         try p.startManager(["--port", "net_null0", "--chain", "1,2"])
+        let api = p.control.client
+        // The manager keeps a standby process attached: the group's launch becomes it.
+        XCTAssertTrue(waitFor(timeout: 30) { (try? api.status().standbyReady) == true })
         let launch = try p.run(["ctl", "launch-group", "pair", "--name", p.name, "--wait", "--json",
                                 "--member", "forward --service 1 --to next", "--member", "forward --service 2 --to next"], timeout: 60)
         XCTAssertEqual(launch.status, 0, launch.stderr)
@@ -141,7 +143,8 @@ final class SupervisedGroupTests: XCTestCase {
         XCTAssertEqual(nfs.map(\.service), [1, 2])
         XCTAssertEqual(Set(nfs.map(\.pid)).count, 1, "\(nfs)")
         XCTAssertTrue(nfs.allSatisfy { $0.state == "running" }, "\(nfs)")
-        let api = p.control.client
+        let argv = try String(contentsOfFile: "/proc/\(nfs[0].pid)/cmdline", encoding: .utf8).split(separator: "\0")
+        XCTAssertTrue(argv.contains("standby"), "handed over to the standby: \(argv)")
         XCTAssertTrue(waitFor(timeout: 20) { ((try? api.services().first { $0.service == 2 }?.rx) ?? 0) > 1000 })
 
         XCTAssertThrowsError(try api.scale(service: 1, to: 0)) { e in
