@@ -98,7 +98,7 @@ struct LaunchBench: ParsableCommand {
             try Terminal.json(result)
         } else {
             let steps = ["main", "attached", "registered", "ready"].compactMap { k in result.phases_ms[k].map { "\(k) \(StatsTable.fixed($0, 1))" } }
-            Terminal.out("launch to first packet: \(StatsTable.fixed(s.min, 1)) / \(StatsTable.fixed(s.median, 1)) / \(StatsTable.fixed(s.max, 1)) ms (min / median / max of \(runs) runs, \(group ? "a group, " : "")\(noStandby ? "new processes" : "standby hand-over")); medians after spawn: \(steps.joined(separator: ", ")) ms")
+            Terminal.out("launch to first packet: \(StatsTable.fixed(s.min, 1)) / \(StatsTable.fixed(s.median, 1)) / \(StatsTable.fixed(s.max, 1)) ms (min / median / max of \(runs) runs, \(group ? "a group, " : "")\(noStandby ? "new processes" : "standby hand-over"))\(steps.isEmpty ? "" : "; medians after spawn: " + steps.joined(separator: ", ") + " ms")")
         }
     }
 }
