@@ -5,8 +5,12 @@ import NFVCore
 /// Each is raised once when it crosses and again only after it has fallen
 /// back under `low` (`ringLow`): no alarm storm while a level hovers at the
 /// threshold. With backpressure a ring stops growing at its high
-/// watermark, so the ring alarm is raised just under that
-/// (`init(backpressure:)`).
+/// watermark, and an NF that stops reading may leave its ring anywhere
+/// between the low and the high watermark (its chain held since the ring
+/// last passed the high one: nothing enters to fill it further), so the
+/// ring alarm is raised at the low watermark and cleared under half of it
+/// (`init(backpressure:)`): a ring that stays over half full under
+/// backpressure means an NF that falls behind.
 struct ThresholdAlarms {
     var high = 0.9
     var low = 0.7
@@ -15,8 +19,8 @@ struct ThresholdAlarms {
 
     init(backpressure: ManagerConfig.Watermarks? = nil) {
         if let b = backpressure {
-            ringHigh = min(ringHigh, Double(b.high - 1) / 100)
-            ringLow = min(ringLow, Double(b.low) / 100)
+            ringHigh = min(ringHigh, Double(b.low) / 100)
+            ringLow = min(ringLow, Double(b.low) / 200)
         }
     }
 
