@@ -144,7 +144,10 @@ typedef struct nfv_nf_slot {
     uint64_t strays;      /* of `reclaimed`: found by the stamp scan, outside any ring */
     uint64_t rule_changes;   /* its rule requests the manager carried out (manager writes) */
     uint64_t rule_refusals;  /* its rule requests the manager refused (manager writes) */
-    uint8_t pad3[24];
+    uint32_t cpu_weight;  /* the CPU weight it asks for (0: none), written before it requests */
+    uint32_t cpu_cap;     /* the CPU cap it asks for, percent of one CPU (0: none), likewise */
+    int32_t pinned_cpu;   /* the CPU it pins itself to (-1: none), likewise */
+    uint8_t pad3[12];
 } nfv_nf_slot_t;
 
 /* How a service with several instances spreads packets over them. */

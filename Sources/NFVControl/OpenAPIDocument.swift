@@ -379,6 +379,14 @@ enum OpenAPIDocument {
      },
      "cpuEntitledPercent": {
       "type": "number"
+     },
+     "cpuWeight": {
+      "type": "integer",
+      "description": "An NF the manager did not start: its CPU weight (a supervised NF's is in launch)"
+     },
+     "cpuCap": {
+      "type": "integer",
+      "description": "An NF the manager did not start: its CPU cap, percent of one CPU"
      }
     },
     "required": [

@@ -20,6 +20,12 @@ public struct NFOptions: Sendable {
     /// larger one pays each ring hand-over's cross-CPU cache lines and each
     /// wake-up once for more packets (`scripts/bench-burst.sh`, BENCHMARKS.md).
     public static let defaultBurstSize = 64
+    /// The CPU weight it asks the manager for (1...10000, 100: the default
+    /// share; cgroup v1's cpu.shares), as a supervised NF's `cpuWeight`;
+    /// `nil`: none.
+    public var cpuWeight: Int? = nil
+    /// The most CPU it asks to be held to, percent of one CPU; `nil`: no cap.
+    public var cpuCap: Int? = nil
     /// Pin the NF to this CPU; `nil` lets the scheduler place it.
     public var cpu: Int? = nil
 

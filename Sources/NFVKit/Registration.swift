@@ -24,6 +24,9 @@ enum Registration {
         slot.service = options.service
         slot.pid = getpid()
         slot.name = options.name
+        slot.cpuWeight = options.cpuWeight
+        slot.cpuCap = options.cpuCap
+        slot.pinnedCPU = options.cpu
         slot.refusal = .none
         // Release: the manager sees the fields above once it sees `requested`.
         slot.setState(.requested)

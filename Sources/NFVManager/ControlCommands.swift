@@ -67,8 +67,11 @@ extension Manager {
         case .setCPU(let i, let weight, let cap):
             guard (1...Limits.maxNFs).contains(i), nfInfo(i) != nil else { return .error(404, "no NF instance \(i)") }
             do {
-                guard try supervisor.setCPU(i, weight: weight, cap: cap) else {
-                    return .error(409, "instance \(i) is not supervised: only NFs the manager launched have CPU groups")
+                // A supervised NF's spec, or else a running NF's claim (started by hand).
+                var set = try supervisor.setCPU(i, weight: weight, cap: cap)
+                if !set { set = try handStarted.set(i, weight: weight, cap: cap) }
+                guard set else {
+                    return .error(409, "instance \(i) is \(table.slot(InstanceID(UInt16(i))).state), not running")
                 }
             } catch {
                 return .error(error.status, error.message)
@@ -168,7 +171,16 @@ extension Manager {
                       restarts: r?.restarts ?? 0, history: r?.history ?? [], rx: c.rx, tx: c.tx,
                       dropped: c.dropped + c.noRoute + c.ringFull, rxRing: registered ? rxRings[i - 1].count : 0,
                       logFile: r?.logFile, cpuPercent: r?.cpuPercent)
-        if r != nil { info.cpuEntitledPercent = supervisor.entitlements(cpus: ProcessInfo.processInfo.activeProcessorCount)[i] }
+        let hand = r == nil ? handStarted.claims[i] : nil
+        if r != nil || hand != nil {
+            info.cpuEntitledPercent = supervisor.entitlements(cpus: ProcessInfo.processInfo.activeProcessorCount,
+                                                              also: handStarted.entitlementClaims)[i]
+        }
+        if let hand {
+            info.cpuPercent = hand.percent
+            info.cpuWeight = hand.weight
+            info.cpuCap = hand.cap
+        }
         return info
     }
 

@@ -28,6 +28,8 @@ public final class Manager {
     let ruleRequests: RuleRequests
     let stats: StatsCollector
     let supervisor: Supervisor
+    /// CPU weights and caps of NFs started by hand.
+    let handStarted: HandStartedCPU
     /// Where the control API's commands queue for the control thread.
     public let inbox: ControlInbox
     let events: any EventSink
@@ -105,7 +107,14 @@ public final class Manager {
         supervisor = Supervisor(platform: config.name, runDirectory: names.runtimeDirectory, table: table, events: events, log: log)
         let bell = table.controlDoorbell
         inbox = ControlInbox(wake: { bell.ring() })
-        registry.onAdmit = { [ruleRequests] i, service in ruleRequests.admit(i, service: service, now: MonotonicClock.nanoseconds()) }
+        let handStarted = HandStartedCPU(table: table, groups: supervisor.cpuGroups)
+        self.handStarted = handStarted
+        registry.onAdmit = { [ruleRequests, supervisor, table, log] i, service in
+            ruleRequests.admit(i, service: service, now: MonotonicClock.nanoseconds())
+            // One the manager started has its weight and cap from its launch.
+            let supervised = supervisor.info(i + 1).map { $0.pid == table.slot(InstanceID(UInt16(i + 1))).pid } ?? false
+            if !supervised, let line = handStarted.admitted(i + 1) { log(line) }
+        }
         dataplane = Dataplane(table: table, io: io, rxRings: rxRings, txRings: txRings, supplies: supplies, pool: pool,
                               control: control, flowTables: steering.flowTables, flowCounts: steering.counts,
                               maxSleepMicroseconds: config.maxIdleSleepMicroseconds, watermarks: config.backpressure,
@@ -182,6 +191,7 @@ public final class Manager {
                                dataplaneSleeps: control.sleeps.load(ordering: .relaxed), steering: steering.stats)
         (s.ruleHits, s.chainEntries) = steering.flowCounts
         supervisor.sampleCPU(now: MonotonicClock.nanoseconds())
+        handStarted.sample(now: MonotonicClock.nanoseconds())
         latestStats = s
         for (text, instance, service) in thresholds.check(s) {
             events.publish(.alarm, instance: instance, service: service, message: text)

@@ -541,17 +541,19 @@ final class Supervisor {
     }
 
     /// Percent of one CPU each running supervised NF's weight entitles it
-    /// to (`CPUEntitlement`), by instance; a group claims once, and each of
-    /// its members shows the group's.
-    func entitlements(cpus: Int) -> [Int: Double] {
+    /// to (`CPUEntitlement`), by instance, counting the claims of NFs
+    /// started by hand (`also`) too; a group claims once, and each of its
+    /// members shows the group's.
+    func entitlements(cpus: Int, also: [(instance: Int, claim: CPUEntitlement.Claim)] = []) -> [Int: Double] {
         let running = records.values.filter { $0.state == .running && unit(of: $0.instance).first == $0.instance }
             .sorted { $0.instance < $1.instance }
-        let shares = CPUEntitlement.percent(running.map { .init(weight: $0.spec.cpuWeight ?? 100, cpu: $0.spec.cpu, cap: $0.spec.cpuCap) },
-                                            cpus: cpus)
+        let claims = running.map { CPUEntitlement.Claim(weight: $0.spec.cpuWeight ?? 100, cpu: $0.spec.cpu, cap: $0.spec.cpuCap) }
+        let shares = CPUEntitlement.percent(claims + also.map(\.claim), cpus: cpus)
         var byInstance: [Int: Double] = [:]
         for (r, share) in zip(running, shares) {
             for m in unit(of: r.instance) { byInstance[m] = share }
         }
+        for (h, share) in zip(also, shares.dropFirst(running.count)) { byInstance[h.instance] = share }
         return byInstance
     }
 

@@ -77,6 +77,22 @@ public struct NFSlot: @unchecked Sendable {
         get { slot.pointee.pid }
         nonmutating set { slot.pointee.pid = newValue }
     }
+    /// The CPU weight the NF asked for when it registered (`nil`: none);
+    /// written by the NF before it requests, read by the manager after.
+    public var cpuWeight: Int? {
+        get { slot.pointee.cpu_weight == 0 ? nil : Int(slot.pointee.cpu_weight) }
+        nonmutating set { slot.pointee.cpu_weight = UInt32(newValue ?? 0) }
+    }
+    /// The CPU cap (percent of one CPU) the NF asked for (`nil`: none); as `cpuWeight`.
+    public var cpuCap: Int? {
+        get { slot.pointee.cpu_cap == 0 ? nil : Int(slot.pointee.cpu_cap) }
+        nonmutating set { slot.pointee.cpu_cap = UInt32(newValue ?? 0) }
+    }
+    /// The CPU the NF pins itself to (`nil`: none); as `cpuWeight`.
+    public var pinnedCPU: Int? {
+        get { slot.pointee.pinned_cpu < 0 ? nil : Int(slot.pointee.pinned_cpu) }
+        nonmutating set { slot.pointee.pinned_cpu = Int32(newValue ?? -1) }
+    }
     public var refusal: Refusal {
         get { Refusal(rawValue: slot.pointee.refusal) ?? .none }
         nonmutating set { slot.pointee.refusal = newValue.rawValue }

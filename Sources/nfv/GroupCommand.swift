@@ -57,6 +57,9 @@ struct GroupCommand: ParsableCommand {
             throw ValidationError("\(what): '\(args.first ?? "")' is not a built-in NF that can run in a group")
         }
         if nf.common.cpu != nil { throw ValidationError("\(what): members share the group's thread; pin the group with --cpu") }
+        if nf.common.cpuWeight != nil || nf.common.cpuCap != nil {
+            throw ValidationError("\(what): members share the group's process and its CPU share; a supervised group takes a weight and a cap (nfv ctl launch-group)")
+        }
         if nf.common.manager != "default" && nf.common.manager != manager {
             throw ValidationError("\(what): a member attaches to the group's manager ('\(manager)'); give --manager to the group")
         }

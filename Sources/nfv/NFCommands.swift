@@ -14,6 +14,8 @@ struct NFCommonOptions: ParsableArguments {
     @Option(help: "While idle, yield the CPU once every this many polls.") var yieldEvery = IdlePolicy().yieldEvery
     @Option(parsing: .unconditional, help: "Most packets taken from the RX ring at once (1...1024).") var burst = NFOptions.defaultBurstSize
     @Option(parsing: .unconditional, help: "Pin the NF to this CPU (default: the scheduler places it).") var cpu: Int?
+    @Option(parsing: .unconditional, help: "Its CPU weight against the platform's other NFs (1...10000; 100: the default share).") var cpuWeight: Int?
+    @Option(parsing: .unconditional, help: "The most CPU it may use, in percent of one CPU (default: no cap).") var cpuCap: Int?
 
     func validate() throws {
         guard (1..<Limits.maxServices).contains(service) else {
@@ -24,6 +26,8 @@ struct NFCommonOptions: ParsableArguments {
             throw ValidationError("--instance-id \(i): an instance ID is a number from 1 to \(Limits.maxNFs)")
         }
         if let c = cpu, c < 0 { throw ValidationError("--cpu \(c): a CPU is a number from 0") }
+        if let w = cpuWeight, !(1...10_000).contains(w) { throw ValidationError("--cpu-weight \(w): must be 1...10000 (100: the default share)") }
+        if let c = cpuCap, !(1...(100 * 1024)).contains(c) { throw ValidationError("--cpu-cap \(c): percent of one CPU, 1 or more") }
     }
 
     func options(name: String) -> NFOptions {
@@ -33,6 +37,8 @@ struct NFCommonOptions: ParsableArguments {
         o.idle = IdlePolicy(spins: spins, yieldEvery: yieldEvery)
         o.burstSize = burst
         o.cpu = cpu
+        o.cpuWeight = cpuWeight
+        o.cpuCap = cpuCap
         return o
     }
 

@@ -42,6 +42,42 @@ final class CPUShareTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cpu/swiftnfv/\(p.name)"), "its CPU groups are removed")
     }
 
+    /// An NF started by hand asks for its weight and cap in its options; the
+    /// manager applies them when it registers, reports them with its share,
+    /// and the API changes them as for a supervised NF.
+    func testAnNFStartedByHandGetsTheWeightItsOptionsAskFor() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cpu/cpu.shares"), "no cgroup v1 cpu controller")
+        let p = try Platform("cpuhand")
+        try p.startManager(["--no-standby"])
+        let api = p.control.client
+        let light = try p.startNF(["forward", "--service", "1", "--cpu", "1", "--cpu-weight", "100"] + spinning)
+        let heavy = try p.startNF(["forward", "--service", "2", "--cpu", "1", "--cpu-weight", "400"] + spinning)
+        func nf(_ c: Platform.Child) -> NFInfo? { (try? api.nfs())?.first { $0.pid == c.pid } }
+        XCTAssertEqual(nf(heavy)?.cpuWeight, 400)
+        XCTAssertFalse(nf(heavy)?.supervised ?? true)
+        XCTAssertEqual(try String(contentsOfFile: "/sys/fs/cgroup/cpu/swiftnfv/\(p.name)/nf-\(nf(heavy)!.instance)/cpu.shares",
+                                  encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), "4096")
+        var shares: [Double?] = []
+        XCTAssertTrue(waitFor(timeout: 30) {
+            shares = [light, heavy].map { nf($0)?.cpuPercent }
+            guard let l = shares[0], let h = shares[1] else { return false }
+            return h > 2 * l
+        }, "shares of one CPU (weights 100 and 400, asked in their options): \(shares)")
+        XCTAssertEqual([light, heavy].map { nf($0)?.cpuEntitledPercent }, [20, 80])
+        // The API changes a hand-started NF's weight too.
+        try api.setCPU(nf(light)!.instance, weight: 1600)
+        XCTAssertEqual(nf(light)?.cpuWeight, 1600)
+        XCTAssertTrue(waitFor(timeout: 30) {
+            shares = [light, heavy].map { nf($0)?.cpuPercent }
+            guard let l = shares[0], let h = shares[1] else { return false }
+            return l > 2 * h
+        }, "shares after the change (weights 1600 and 400): \(shares)")
+        let bad = try p.run(["nf", "forward", "--service", "3", "--cpu-weight", "0", "--manager", p.name])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--cpu-weight 0: must be 1...10000"), bad.stderr)
+        XCTAssertEqual(p.stop(), 0, p.manager!.stderr)
+    }
+
     /// Work-conserving: an NF with nothing to do sleeps, so a busy NF on its
     /// CPU gets the idle one's share, however large its weight; once traffic
     /// reaches it, the weights divide the CPU again.

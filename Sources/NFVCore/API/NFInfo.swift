@@ -28,6 +28,10 @@ public struct NFInfo: Codable, Sendable, Equatable {
     /// Percent of one CPU its weight entitles it to while every supervised
     /// NF is busy (`CPUEntitlement`; supervised NFs that run).
     public var cpuEntitledPercent: Double?
+    /// An NF the manager did not start: the CPU weight and cap it has (asked
+    /// in its options, or set through the API); a supervised NF's are in `launch`.
+    public var cpuWeight: Int?
+    public var cpuCap: Int?
 
     public init(instance: Int, service: Int, name: String, pid: Int32, state: String, supervised: Bool,
                 launch: NFLaunchSpec? = nil, restarts: Int = 0, history: [Exit] = [], rx: UInt64 = 0, tx: UInt64 = 0,

@@ -68,7 +68,7 @@ public struct NFLaunchSpec: Codable, Sendable, Equatable {
         if let w = cpuWeight, !(1...10_000).contains(w) { return "cpuWeight \(w): must be 1...10000 (100: the default share)" }
         if let c = cpuCap, !(1...100 * 1024).contains(c) { return "cpuCap \(c): percent of one CPU, 1 or more" }
         if let i = instance, !(1...Limits.maxNFs).contains(i) { return "instance \(i) is out of range (1...\(Limits.maxNFs))" }
-        let reserved = ["--service", "--manager", "--instance-id", "--cpu"]
+        let reserved = ["--service", "--manager", "--instance-id", "--cpu", "--cpu-weight", "--cpu-cap"]
         if let bad = args.first(where: { a in reserved.contains { a == $0 || a.hasPrefix($0 + "=") } }) {
             return "args: '\(bad)' is set by the manager (use the field of that name)"
         }
