@@ -3,8 +3,8 @@ import NFVCore
 import NFVOrchestration
 import XCTest
 
-/// CPU weights and caps of supervised NFs, enforced by cgroup v1's cpu
-/// controller: two NFs that never sleep share one CPU by their weights,
+/// CPU weights and caps of supervised NFs (and of NFs started by hand that
+/// ask for them in their options), enforced by cgroup v1's cpu controller: two NFs that never sleep share one CPU by their weights,
 /// and a capped one stays under its cap; both change at run time through the API. (The figures' accuracy is
 /// `nfv bench fairness`'s business; this checks the mechanism's direction.)
 final class CPUShareTests: XCTestCase {
