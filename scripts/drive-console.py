@@ -80,6 +80,8 @@ def main():
         result["errors"] = js("nfvConsole.errors")
         result["portRates"] = js("Object.fromEntries(Object.entries(nfvConsole.series.port).map(([k, v]) => [k, v.slice(-3)]))")
         result["nfRows"] = js("document.querySelectorAll('#nfs tbody tr').length")
+        result["nfHeader"] = js("[...document.querySelectorAll('#nfs thead th')].map(c => c.textContent)")
+        result["nfCells"] = js("[...(document.querySelector('#nfs tbody tr')?.cells ?? [])].map(c => c.textContent)")
         result["topology"] = js("document.getElementById('topology').textContent")
         result["events"] = js("document.querySelectorAll('#events div').length")
         png = call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}, session=session)["data"]

@@ -41,7 +41,7 @@ enum ConsolePage {
   <section><h2>NF rates (Mpps received)</h2><canvas id="nfChart" width="600" height="180"></canvas><div class="legend" id="nfLegend"></div></section>
   <section><h2>Queue depth (descriptors in RX rings)</h2><canvas id="queueChart" width="600" height="180"></canvas><div class="legend" id="queueLegend"></div></section>
   <section><h2>Ports</h2><table id="ports"><thead><tr><th>port</th><th>device</th><th>chain</th><th>rx</th><th>tx</th><th>dropped</th><th>rx Mpps</th></tr></thead><tbody></tbody></table></section>
-  <section class="wide"><h2>NF instances</h2><table id="nfs"><thead><tr><th>instance</th><th>service</th><th>name</th><th>group</th><th>pid</th><th>state</th><th>restarts</th><th>rx</th><th>rx Mpps</th><th>queue</th><th></th></tr></thead><tbody></tbody></table></section>
+  <section class="wide"><h2>NF instances</h2><table id="nfs"><thead><tr><th>instance</th><th>service</th><th>name</th><th>group</th><th>pid</th><th>state</th><th>restarts</th><th>rx</th><th>rx Mpps</th><th>queue</th><th>cpu % (entitled)</th><th></th></tr></thead><tbody></tbody></table></section>
   <section class="wide"><h2>Events</h2><div id="events"></div></section>
 </main>
 <script>
@@ -117,7 +117,8 @@ function render(stats, nfs, chains, ports, services) {
   const rates = Object.fromEntries(stats.nfs.map(n => [n.instance, n]));
   for (const n of nfs) {
     const r = nt.insertRow();
-    [n.instance, n.service, n.name, n.launch?.group ?? "-", n.pid, n.state, n.restarts, n.rx, (rates[n.instance]?.rxMpps ?? 0).toFixed(3), n.rxRing].forEach(v => cell(r, v));
+    [n.instance, n.service, n.name, n.launch?.group ?? "-", n.pid, n.state, n.restarts, n.rx, (rates[n.instance]?.rxMpps ?? 0).toFixed(3), n.rxRing,
+     n.cpuPercent == null ? "-" : `${n.cpuPercent.toFixed(1)} (${n.cpuEntitledPercent == null ? "-" : n.cpuEntitledPercent.toFixed(1)})`].forEach(v => cell(r, v));
     const actions = r.insertCell();
     const stop = document.createElement("button"); stop.textContent = "stop"; stop.className = "stop";
     stop.onclick = () => api("DELETE", "/v1/nfs/" + n.instance).then(refresh, alert);

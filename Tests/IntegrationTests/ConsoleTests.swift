@@ -29,6 +29,14 @@ final class ConsoleTests: XCTestCase {
         XCTAssertEqual(result["moved"] as? [Bool], [true, true, true], "every chart changed between two moments: \(result)")
         XCTAssertEqual(result["errors"] as? Int, 0, "\(result)")
         XCTAssertEqual(result["nfRows"] as? Int, 1, "\(result)")
+        // The NF's row: its group (none) and its CPU share next to its entitlement, live.
+        let header = result["nfHeader"] as? [String] ?? [], cells = result["nfCells"] as? [String] ?? []
+        if let g = header.firstIndex(of: "group"), let c = header.firstIndex(of: "cpu % (entitled)"), cells.count == header.count {
+            XCTAssertEqual(cells[g], "-", "\(result)")
+            XCTAssertNotNil(cells[c].range(of: #"^\d+\.\d \(\d+\.\d\)$"#, options: .regularExpression), "\(result)")
+        } else {
+            XCTFail("the NF table's header and first row: \(header), \(cells)")
+        }
         XCTAssertTrue((result["topology"] as? String)?.contains("service 1: instances \(nf.instance)") == true, "\(result)")
         XCTAssertGreaterThan(try Data(contentsOf: shot).count, 10_000, "a screenshot of the page")
         if let keep = ProcessInfo.processInfo.environment["NFV_CONSOLE_SCREENSHOT"] {
