@@ -125,8 +125,11 @@ struct APIRoutes: Sendable {
         let reply = await backend.perform(.stats)
         guard reply.status == 200 else { return Self.response(reply.status, reply.body) }
         let stats = try JSONDecoder().decode(PlatformStats.self, from: reply.body)
+        // CPU shares come with the NFs' view, not the statistics.
+        let nfs = await backend.perform(.nfs)
+        let infos = nfs.status == 200 ? (try? JSONDecoder().decode([NFInfo].self, from: nfs.body)) ?? [] : []
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(string: MetricsExporter.text(stats))))
+                        body: .init(byteBuffer: ByteBuffer(string: MetricsExporter.text(stats, nfs: infos))))
     }
 
     static func response(_ status: Int, _ body: Data) -> Response {

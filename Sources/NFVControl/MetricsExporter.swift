@@ -5,9 +5,10 @@ import Prometheus
 /// built afresh from one snapshot per scrape: counters since start per
 /// port (packets and bytes), NF instance and service (packets; drops by
 /// reason), flow rule and chain (packets from ports), gauges of ring
-/// occupancy, the pool and the steering table.
+/// occupancy, the pool and the steering table, and from `nfs` each NF's
+/// CPU share and the share its weight entitles it to (where known).
 enum MetricsExporter {
-    static func text(_ s: PlatformStats) -> String {
+    static func text(_ s: PlatformStats, nfs: [NFInfo] = []) -> String {
         let r = PrometheusCollectorRegistry()
         func counter(_ name: String, _ labels: [(String, String)], _ value: UInt64, _ help: String) {
             r.makeCounter(name: name, labels: labels, help: help).increment(by: Int64(clamping: value))
@@ -33,6 +34,12 @@ enum MetricsExporter {
             gauge("nfv_nf_rx_ring_occupancy", l, Double(n.rxRing), "Descriptors waiting in an NF instance's RX ring.")
             gauge("nfv_nf_tx_ring_occupancy", l, Double(n.txRing), "Descriptors waiting in an NF instance's TX ring.")
             counter("nfv_nf_sleeps_total", l, n.sleeps, "Times an NF instance slept for lack of work.")
+            guard let info = nfs.first(where: { $0.instance == Int(n.instance) && $0.pid == n.pid }) else { continue }
+            let g = l + [("group", info.launch?.group ?? "")]
+            if let c = info.cpuPercent { gauge("nfv_nf_cpu_percent", g, c, "Percent of one CPU an NF instance (its group's process, for a member) used over the last second.") }
+            if let e = info.cpuEntitledPercent {
+                gauge("nfv_nf_cpu_entitled_percent", g, e, "Percent of one CPU an NF instance's weight entitles it to while every NF with a claim is busy.")
+            }
         }
         for v in s.services {
             let l = [("service", "\(v.service)")]

@@ -156,8 +156,10 @@ final class ControlAPITests: XCTestCase {
     func testMetricsAreValidPrometheusTextAndMatchTheStatistics() throws {
         let p = try Platform("api-metrics")
         try p.startManager(["--port", "net_null0", "--chain", "1"])
-        try p.startNF(["forward", "--service", "1", "--to", "drop"])
+        // With a CPU weight, the NF's share and entitlement are sampled and exported too.
+        try p.startNF(["forward", "--service", "1", "--to", "drop", "--cpu-weight", "200"])
         XCTAssertTrue(waitFor(timeout: 20) { ((p.nfStats(service: 1)?["rx"] as? Int) ?? 0) > 1000 })
+        XCTAssertTrue(waitFor(timeout: 20) { (try? p.control.client.nfs().first?.cpuPercent) != nil })
         let r = try p.control.client.request("GET", "/metrics", accept: "text/plain")
         XCTAssertEqual(r.status, 200)
         let text = String(decoding: r.body, as: UTF8.self)
@@ -191,6 +193,8 @@ final class ControlAPITests: XCTestCase {
         let nfRx = samples.first { $0.key.hasPrefix("nfv_nf_rx_packets_total{") && $0.key.contains("service=\"1\"") }?.value
         XCTAssertGreaterThan(nfRx ?? 0, 1000)
         XCTAssertNotNil(samples.first { $0.key.hasPrefix("nfv_nf_rx_ring_occupancy{") })
+        XCTAssertNotNil(samples.first { $0.key.hasPrefix("nfv_nf_cpu_percent{") && $0.key.contains("group=\"\"") }, text)
+        XCTAssertEqual(samples.first { $0.key.hasPrefix("nfv_nf_cpu_entitled_percent{") }?.value, 100, "one claim: one whole CPU")
         // What backpressure held back at the entry did not enter.
         let held = samples["nfv_service_dropped_packets_total{service=\"0\",reason=\"backpressure\"}"] ?? 0
         XCTAssertGreaterThanOrEqual((samples["nfv_chain_entered_packets_total{chain=\"default\"}"] ?? 0) + held, rx ?? .infinity,
