@@ -179,6 +179,8 @@ struct CtlLaunch: ParsableCommand {
     @Option(help: "Pin it to a CPU.") var cpu: Int?
     @Option(help: "always, on-failure or never.") var restart = "on-failure"
     @Option(help: "Take this instance ID.") var instance: Int?
+    @Option(help: "Its CPU weight (1...10000; 100: the default share).") var cpuWeight: Int?
+    @Option(help: "Its CPU cap, in percent of one CPU.") var cpuCap: Int?
     @Flag(help: "Wait until it has registered.") var wait = false
     @Argument(parsing: .postTerminator, help: "Its own options.") var args: [String] = []
 
@@ -186,7 +188,7 @@ struct CtlLaunch: ParsableCommand {
         guard let policy = RestartPolicy(rawValue: restart) else { throw ValidationError("--restart '\(restart)': always, on-failure or never") }
         let program = kind.hasPrefix("/")
         let spec = NFLaunchSpec(kind: program ? "program" : kind, program: program ? kind : nil, service: service, args: args,
-                                cpu: cpu, restart: policy, instance: instance)
+                                cpu: cpu, restart: policy, instance: instance, cpuWeight: cpuWeight, cpuCap: cpuCap)
         var nf = try o.call { try $0.launch(spec) }
         if wait { nf = try o.call { try PlatformControl(client: $0).waitUntilRegistered(nf.instance, timeout: 30) } }
         o.show(nf) { "instance \(nf.instance): \(nf.name) for service \(nf.service), pid \(nf.pid), \(nf.state)" }
