@@ -139,6 +139,32 @@ final class CPUShareTests: XCTestCase {
         XCTAssertEqual(p.stop(), 0, p.manager!.stderr)
     }
 
+    /// A weighted group without a CPU is one claim to the placement: its
+    /// process, with all its members, goes where the weight is least, in
+    /// one CPU group with its weight.
+    func testAWeightedGroupIsPlacedAsOneClaim() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cpu/cpu.shares"), "no cgroup v1 cpu controller")
+        try XCTSkipUnless(ProcessInfo.processInfo.activeProcessorCount >= 2, "needs two CPUs")
+        let p = try Platform("cpugroup")
+        try p.startManager()
+        let api = p.control.client
+        let single = try api.launch(NFLaunchSpec(kind: "forward", service: 1, cpu: 0, cpuWeight: 300))
+        let members = try api.launchGroup(NFGroupSpec(name: "pair", members: [NFLaunchSpec(kind: "forward", service: 2),
+                                                                               NFLaunchSpec(kind: "forward", service: 3)], cpuWeight: 300))
+        for nf in [single] + members { try p.control.waitUntilRegistered(nf.instance, timeout: 30) }
+        // CPU 0 carries 300: the group (one claim of 300, not two) goes to CPU 1.
+        XCTAssertEqual(try members.map { try api.nf($0.instance).launch?.cpu }, [1, 1])
+        let pid = try api.nf(members[0].instance).pid
+        XCTAssertEqual(allowedCPUs(pid), "1")
+        let shares = try String(contentsOfFile: "/sys/fs/cgroup/cpu/swiftnfv/\(p.name)/nf-\(members[0].instance)/cpu.shares", encoding: .utf8)
+        XCTAssertEqual(shares.trimmingCharacters(in: .whitespacesAndNewlines), "3072")
+        let procs = try String(contentsOfFile: "/sys/fs/cgroup/cpu/swiftnfv/\(p.name)/nf-\(members[0].instance)/cgroup.procs", encoding: .utf8)
+        XCTAssertEqual(procs.split(separator: "\n"), ["\(pid)"])
+        // Each member shows the group's entitlement: CPU 1 is the group's alone.
+        XCTAssertEqual(try members.map { try api.nf($0.instance).cpuEntitledPercent }, [100, 100])
+        XCTAssertEqual(p.stop(), 0, p.manager!.stderr)
+    }
+
     /// The configuration's weighted NFs without a CPU end balanced, heaviest
     /// first (weights 100, 100, 400: the 400 alone on one CPU), the first
     /// moved once the 400 arrives (placed one by one for good, the 400
