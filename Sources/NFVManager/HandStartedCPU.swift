@@ -37,6 +37,13 @@ final class HandStartedCPU {
         let slot = table.slot(InstanceID(UInt16(i)))
         claims[i] = nil
         guard slot.cpuWeight != nil || slot.cpuCap != nil else { return nil }
+        // An NF program built on NFVKit writes what its options say, unchecked.
+        if let w = slot.cpuWeight, !(1...10_000).contains(w) {
+            return "instance \(i) asks for CPU weight \(w), outside 1...10000: not applied"
+        }
+        if let c = slot.cpuCap, !(1...(100 * 1024)).contains(c) {
+            return "instance \(i) asks for a CPU cap of \(c) %, outside 1...\(100 * 1024): not applied"
+        }
         return place(i, Claim(pid: slot.pid, weight: slot.cpuWeight, cap: slot.cpuCap, cpu: slot.pinnedCPU))
     }
 
