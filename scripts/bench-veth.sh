@@ -5,12 +5,13 @@
 # net_af_xdp ports. Everything runs in namespaces this script creates:
 #   bvns1 (10.0.1.2) <-veth-> bvr (the forwarder) <-veth-> bvns2 (10.0.2.2)
 # Prints min / median / max of RUNS runs of SECONDS each, in Mpps received.
-# Usage (root): scripts/bench-veth.sh [SECONDS] [RUNS] [overload]
+# Usage (root): scripts/bench-veth.sh [SECONDS] [RUNS] [overload | pairs]
 # (overload: RUNS runs of SECONDS at each step; environment: STEPS, the
 # generator's caps, default "10 25 50 75 100"; KINDS, the SwiftNFV runs;
 # FWD_CAP, a CPU cap on each forwarder, see fwd_cap; PORT_OPTS, options
 # appended to SwiftNFV's device strings, such as ",busy_budget=0"; NF_OPTS,
-# options of SwiftNFV's forward NF, such as "--burst 64")
+# options of SwiftNFV's forward NF, such as "--burst 64"; MGR_OPTS, options of
+# its manager, such as "--pool-size 131071")
 #
 # With `overload`: the generator is dpdk-testpmd in txonly mode over AF_XDP
 # on bvn1 (package dpdk-dev), forwarding on CPU 0 (its main thread, idle,
@@ -185,36 +186,75 @@ overload() {
     if [ -z "${FWD_CAP:-}" ]; then sweep "kernel ip_forward"; else echo "kernel ip_forward: not run (its softirq work cannot be capped)"; fi
     ip -n bvr addr flush dev bvh1; ip -n bvr addr flush dev bvh2
     ip netns exec bvr sysctl -qw net.ipv4.ip_forward=0
-    # dpdk-testpmd's io forwarding between two AF_XDP ports, on CPU 1.
-    ip netns exec bvr dpdk-testpmd -l 0,1 --main-lcore 0 --no-pci --in-memory --file-prefix bvfwd \
-        --vdev net_af_xdp0,iface=bvh1 --vdev net_af_xdp1,iface=bvh2 -- --forward-mode=io --stats-period=1000 >/tmp/bvfwd.log 2>&1 &
-    local fwd=$!
-    sleep 3
-    fwd_cap "$(pgrep -f "file-prefix bvfwd")"
+    testpmd_fwd_start
     sweep "dpdk-testpmd io, net_af_xdp${FWD_CAP:+, capped at $FWD_CAP %}"
-    stop_testpmd bvfwd
-    fwd_uncap
-    # SwiftNFV: one forward NF, packets leave by the other port; everything on CPU 1
-    # (the EAL keeps the manager's threads on the CPUs taskset gives it).
+    testpmd_fwd_stop
     # af_packet+keep-rps: the manager leaves RPS on (before ReceiveSteering).
     for run in ${KINDS:-af_xdp af_packet+keep-rps af_packet}; do
-        local kind=${run%%+*} extra=()
-        [ "$run" != "${run#*+}" ] && extra=(--"${run#*+}")
-        ip netns exec bvr taskset -c 1 "$NFV" manager --name bveth --quiet --port "net_${kind}0,iface=bvh1${PORT_OPTS:-}" \
-            --port "net_${kind}1,iface=bvh2${PORT_OPTS:-}" --chain 1 --exit-port other "${extra[@]}" 2>/tmp/bveth.err &
-        for _ in $(seq 100); do grep -q "running:" /tmp/bveth.err 2>/dev/null && break; sleep 0.1; done
-        taskset -c 1 "$NFV" nf forward --manager bveth --service 1 --to next --cpu 1 ${NF_OPTS:-} 2>/dev/null &
-        sleep 2
-        fwd_cap $(pgrep -f "nfv manager --name bveth") $(pgrep -f "manager bveth")
-        sweep "SwiftNFV net_$kind ${extra[*]} (forward, other port)${FWD_CAP:+, capped at $FWD_CAP %}"
+        swiftnfv_fwd_start "$run"
+        sweep "SwiftNFV net_${run%%+*} $(swiftnfv_extra "$run") (forward, other port)${FWD_CAP:+, capped at $FWD_CAP %}"
         grep -q "RPS sent" /tmp/bveth.err && echo "  (the manager turned RPS off on its ports: $(ip netns exec bvr cat /sys/class/net/bvh1/queues/rx-0/rps_cpus))"
         "$NFV" ctl ports --name bveth >&2 || true; "$NFV" ctl services --name bveth >&2 || true
-        pkill -f "nfv manager --name bveth"; wait 2>/dev/null || true
-        fwd_uncap
+        swiftnfv_fwd_stop
     done
 }
 
+# dpdk-testpmd's io forwarding between two AF_XDP ports, on CPU 1.
+testpmd_fwd_start() {
+    ip netns exec bvr dpdk-testpmd -l 0,1 --main-lcore 0 --no-pci --in-memory --file-prefix bvfwd \
+        --vdev net_af_xdp0,iface=bvh1 --vdev net_af_xdp1,iface=bvh2 -- --forward-mode=io --stats-period=1000 >/tmp/bvfwd.log 2>&1 &
+    sleep 3
+    fwd_cap "$(pgrep -f "file-prefix bvfwd")"
+}
+testpmd_fwd_stop() { stop_testpmd bvfwd; fwd_uncap; }
+
+# SwiftNFV: one forward NF, packets leave by the other port; everything on CPU 1
+# (the EAL keeps the manager's threads on the CPUs taskset gives it).
+# $1: a port kind (af_xdp, af_packet), optionally +OPTION for the manager.
+swiftnfv_extra() { [ "$1" != "${1#*+}" ] && echo "--${1#*+}"; true; }
+swiftnfv_fwd_start() {
+    local kind=${1%%+*} extra
+    extra=$(swiftnfv_extra "$1")
+    ip netns exec bvr taskset -c 1 "$NFV" manager --name bveth --quiet --port "net_${kind}0,iface=bvh1${PORT_OPTS:-}" \
+        --port "net_${kind}1,iface=bvh2${PORT_OPTS:-}" --chain 1 --exit-port other $extra ${MGR_OPTS:-} 2>/tmp/bveth.err &
+    for _ in $(seq 100); do grep -q "running:" /tmp/bveth.err 2>/dev/null && break; sleep 0.1; done
+    taskset -c 1 "$NFV" nf forward --manager bveth --service 1 --to next --cpu 1 ${NF_OPTS:-} 2>/dev/null &
+    sleep 2
+    fwd_cap $(pgrep -f "nfv manager --name bveth") $(pgrep -f "manager bveth")
+}
+swiftnfv_fwd_stop() { pkill -f "nfv manager --name bveth"; wait 2>/dev/null || true; fwd_uncap; }
+
+# pairs: RUNS pairs, each dpdk-testpmd's io forwarding then SwiftNFV over
+# net_af_xdp, one step of SECONDS at the generator's full rate (or STEPS'
+# first cap); testpmd goes first in odd pairs, SwiftNFV in even ones, so that
+# neither the machine's drift nor the order favours one.
+# Prints each pair and the ratio of received rates, min / median / max.
+pairs() {
+    command -v dpdk-testpmd >/dev/null || { echo "pairs needs dpdk-testpmd: apt-get install dpdk-dev" >&2; exit 1; }
+    ip netns exec bvr sh -c 'echo 2 > /sys/class/net/bvh1/queues/rx-0/rps_cpus'   # as in overload
+    local pct=${STEPS:-100}; pct=${pct%% *}
+    local ratios=()
+    for i in $(seq "$RUNS"); do
+        local t n
+        if (( i % 2 )); then
+            testpmd_fwd_start; t=$(step "$pct"); testpmd_fwd_stop
+            swiftnfv_fwd_start af_xdp; n=$(step "$pct"); swiftnfv_fwd_stop
+        else
+            swiftnfv_fwd_start af_xdp; n=$(step "$pct"); swiftnfv_fwd_stop
+            testpmd_fwd_start; t=$(step "$pct"); testpmd_fwd_stop
+        fi
+        local ratio; ratio=$(python3 -c 'import sys; r = [float(a.split("/")[1]) for a in sys.argv[1:]]; print(f"{100 * r[1] / r[0]:.1f}")' "$t" "$n")
+        echo "pair $i: testpmd io $t, SwiftNFV net_af_xdp $n, SwiftNFV / testpmd $ratio %   (offered/received Mpps)"
+        ratios+=("$ratio")
+    done
+    python3 -c '
+import sys, statistics as s
+v = sorted(float(a) for a in sys.argv[1:])
+print(f"SwiftNFV / testpmd received: {v[0]:.1f} / {s.median(v):.1f} / {v[-1]:.1f} % (min / median / max of {len(v)} pairs)")' "${ratios[@]}"
+}
+
 if [ "${3:-}" = overload ]; then overload; exit 0; fi
+if [ "${3:-}" = pairs ]; then pairs; exit 0; fi
 
 kernel
 platform af_packet
