@@ -8,7 +8,7 @@
 # Usage (root): scripts/bench-veth.sh [SECONDS] [RUNS] [overload | pairs]
 # (overload: RUNS runs of SECONDS at each step; environment: STEPS, the
 # generator's caps, default "10 25 50 75 100"; KINDS, the SwiftNFV runs;
-# FWD_CAP, a CPU cap on each forwarder, see fwd_cap; PORT_OPTS, options
+# FWD_CAP and FWD_PERIOD_US, a CPU cap on each forwarder, see fwd_cap; PORT_OPTS, options
 # appended to SwiftNFV's device strings, such as ",busy_budget=0"; NF_OPTS,
 # options of SwiftNFV's forward NF, such as "--burst 64"; MGR_OPTS, options of
 # its manager, such as "--pool-size 131071")
@@ -135,17 +135,29 @@ gen_stop() { stop_testpmd bvgen; wait "$GEN_PID" 2>/dev/null || true; rmdir "$CG
 # FWD_CAP=PCT: the forwarder's processes (pids $@) share a cgroup-v1 quota of
 # PCT % of one CPU, so that the forwarder, not the generator, is the
 # bottleneck and two forwarders compare by what they do with the same CPU.
+# FWD_PERIOD_US sets the quota's period (default 100000, 100 ms). With a
+# long period the forwarder sits throttled for most of it while its receive
+# ring (1024 free frames for AF_XDP) overflows, then drains the ring and
+# goes on at the generator's pace: the figure is partly the generator's.
+# With FWD_CAP=50 FWD_PERIOD_US=2000 (the quota's least, 1 ms, every 2 ms)
+# what arrives while it is throttled fits in the ring, so it finds packets
+# whenever it runs and the figure is its own speed on half a CPU.
 FWD_CG=/sys/fs/cgroup/cpu/bvfwd
 fwd_cap() {
     [ -n "${FWD_CAP:-}" ] || return 0
+    local period=${FWD_PERIOD_US:-100000}
     mkdir -p "$FWD_CG"
-    echo 100000 > "$FWD_CG/cpu.cfs_period_us"
-    echo $(( FWD_CAP * 1000 )) > "$FWD_CG/cpu.cfs_quota_us"
+    echo "$period" > "$FWD_CG/cpu.cfs_period_us"
+    echo $(( FWD_CAP * period / 100 )) > "$FWD_CG/cpu.cfs_quota_us"
     # A process that left since it was listed (the manager's standby NF
     # process is replaced now and then) is no error.
     for p in "$@"; do echo "$p" 2>/dev/null > "$FWD_CG/cgroup.procs" || true; done
 }
-fwd_uncap() { [ -n "${FWD_CAP:-}" ] && rmdir "$FWD_CG" 2>/dev/null; true; }
+# The cgroup can hold a process that is still exiting for a moment after it
+# is gone from pgrep: rmdir fails then, which is no error (under set -e a
+# failed rmdir as the last command of `A && B` ended the script, which is
+# why some invocations stopped after testpmd's sweep).
+fwd_uncap() { [ -z "${FWD_CAP:-}" ] || rmdir "$FWD_CG" 2>/dev/null || true; }
 offered_count() { ip netns exec bvns1 cat /sys/class/net/bvn1/statistics/tx_packets; }
 
 # One step: offered/received Mpps over SECONDS_PER_RUN at generator cap $1 %.
@@ -199,9 +211,11 @@ overload() {
     done
 }
 
-# dpdk-testpmd's io forwarding between two AF_XDP ports, on CPU 1.
+# dpdk-testpmd's io forwarding between two AF_XDP ports, all its threads on CPU 1
+# (its main lcore as well as the forwarding one, as all of SwiftNFV's are:
+# under FWD_CAP a thread elsewhere would hold part of the quota there).
 testpmd_fwd_start() {
-    ip netns exec bvr dpdk-testpmd -l 0,1 --main-lcore 0 --no-pci --in-memory --file-prefix bvfwd \
+    ip netns exec bvr dpdk-testpmd --lcores 0@1,1@1 --main-lcore 0 --no-pci --in-memory --file-prefix bvfwd \
         --vdev net_af_xdp0,iface=bvh1 --vdev net_af_xdp1,iface=bvh2 -- --forward-mode=io --stats-period=1000 >/tmp/bvfwd.log 2>&1 &
     sleep 3
     fwd_cap "$(pgrep -f "file-prefix bvfwd")"
@@ -233,7 +247,7 @@ pairs() {
     command -v dpdk-testpmd >/dev/null || { echo "pairs needs dpdk-testpmd: apt-get install dpdk-dev" >&2; exit 1; }
     ip netns exec bvr sh -c 'echo 2 > /sys/class/net/bvh1/queues/rx-0/rps_cpus'   # as in overload
     local pct=${STEPS:-100}; pct=${pct%% *}
-    local ratios=()
+    local ratios=() tps=() nfvs=()
     for i in $(seq "$RUNS"); do
         local t n
         if (( i % 2 )); then
@@ -245,12 +259,19 @@ pairs() {
         fi
         local ratio; ratio=$(python3 -c 'import sys; r = [float(a.split("/")[1]) for a in sys.argv[1:]]; print(f"{100 * r[1] / r[0]:.1f}")' "$t" "$n")
         echo "pair $i: testpmd io $t, SwiftNFV net_af_xdp $n, SwiftNFV / testpmd $ratio %   (offered/received Mpps)"
-        ratios+=("$ratio")
+        ratios+=("$ratio"); tps+=("$t"); nfvs+=("$n")
     done
     python3 -c '
 import sys, statistics as s
-v = sorted(float(a) for a in sys.argv[1:])
-print(f"SwiftNFV / testpmd received: {v[0]:.1f} / {s.median(v):.1f} / {v[-1]:.1f} % (min / median / max of {len(v)} pairs)")' "${ratios[@]}"
+def mmm(v, f):
+    v = sorted(v)
+    return f"{v[0]:{f}} / {s.median(v):{f}} / {v[-1]:{f}}"
+n = (len(sys.argv) - 1) // 3
+ratio, tp, nfv = sys.argv[1:n + 1], sys.argv[n + 1:2 * n + 1], sys.argv[2 * n + 1:]
+rx = lambda runs: [float(a.split("/")[1]) for a in runs]
+d3, d1 = ".3f", ".1f"
+print(f"received, min / median / max of {n} pairs: testpmd io {mmm(rx(tp), d3)} Mpps, SwiftNFV net_af_xdp {mmm(rx(nfv), d3)} Mpps")
+print(f"SwiftNFV / testpmd received: {mmm([float(a) for a in ratio], d1)} % (min / median / max of {n} pairs)")' "${ratios[@]}" "${tps[@]}" "${nfvs[@]}"
 }
 
 if [ "${3:-}" = overload ]; then overload; exit 0; fi
