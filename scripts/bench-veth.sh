@@ -24,6 +24,11 @@
 # (RPS stays on) and over net_af_packet as the manager sets it up (RPS off
 # on its ports while they are open: ReceiveSteering). Each step prints
 # offered (bvn1's TX) and received (bvn2's RX) Mpps.
+#
+# With `pairs`: the same generator, testpmd's io forwarding and SwiftNFV over
+# net_af_xdp alternating in RUNS pairs (see pairs), each pair's ratio and
+# min / median / max; FWD_CAP=50 FWD_PERIOD_US=2000 compares them on half a
+# CPU each, where the forwarder, not the generator, is the bottleneck.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${1:-10}
@@ -238,9 +243,9 @@ swiftnfv_fwd_start() {
 }
 swiftnfv_fwd_stop() { pkill -f "nfv manager --name bveth"; wait 2>/dev/null || true; fwd_uncap; }
 
-# pairs: RUNS pairs, each dpdk-testpmd's io forwarding then SwiftNFV over
-# net_af_xdp, one step of SECONDS at the generator's full rate (or STEPS'
-# first cap); testpmd goes first in odd pairs, SwiftNFV in even ones, so that
+# pairs: RUNS pairs, each one step of SECONDS (at the generator's full rate,
+# or STEPS' first cap) with dpdk-testpmd's io forwarding and one with SwiftNFV
+# over net_af_xdp; testpmd goes first in odd pairs, SwiftNFV in even ones, so that
 # neither the machine's drift nor the order favours one.
 # Prints each pair and the ratio of received rates, min / median / max.
 pairs() {
