@@ -9,8 +9,12 @@ public struct EthernetPort: @unchecked Sendable {
     public let dpdkPortID: UInt16
     public let device: String
 
-    static let rxDescriptors: UInt16 = 1024
-    static let txDescriptors: UInt16 = 1024
+    /// Ring sizes for a driver that suggests none. A driver's own
+    /// suggestion wins, as in dpdk-testpmd, so that a port is set up as
+    /// testpmd sets it up (of the virtual drivers only AF_XDP suggests one,
+    /// 2048; the rate against testpmd did not move beyond the noise,
+    /// BENCHMARKS.md).
+    static let fallbackDescriptors: UInt16 = 1024
 
     /// Configures and starts the port the EAL created for `device` (the
     /// string given to `Environment`), receiving into `pool`.
@@ -24,6 +28,10 @@ public struct EthernetPort: @unchecked Sendable {
         var rc = rte_eth_dev_configure(id, 1, 1, &conf)
         guard rc == 0 else { throw .portFailed(device: device, reason: "configure failed (\(rc))") }
         let socket = UInt32(bitPattern: rte_eth_dev_socket_id(id))
+        var info = rte_eth_dev_info()
+        let suggested = rte_eth_dev_info_get(id, &info) == 0
+        let rxDescriptors = suggested && info.default_rxportconf.ring_size > 0 ? info.default_rxportconf.ring_size : fallbackDescriptors
+        let txDescriptors = suggested && info.default_txportconf.ring_size > 0 ? info.default_txportconf.ring_size : fallbackDescriptors
         rc = rte_eth_rx_queue_setup(id, 0, rxDescriptors, socket, nil, pool.pool)
         guard rc == 0 else { throw .portFailed(device: device, reason: "RX queue setup failed (\(rc))") }
         rc = rte_eth_tx_queue_setup(id, 0, txDescriptors, socket, nil)
