@@ -142,7 +142,7 @@ gen_stop() { stop_testpmd bvgen; wait "$GEN_PID" 2>/dev/null || true; rmdir "$CG
 # bottleneck and two forwarders compare by what they do with the same CPU.
 # FWD_PERIOD_US sets the quota's period (default 100000, 100 ms). With a
 # long period the forwarder sits throttled for most of it while its receive
-# ring (1024 free frames for AF_XDP) overflows, then drains the ring and
+# ring (2048 descriptors for either forwarder's AF_XDP port) overflows, then drains the ring and
 # goes on at the generator's pace: the figure is partly the generator's.
 # With FWD_CAP=50 FWD_PERIOD_US=2000 (the quota's least, 1 ms, every 2 ms)
 # what arrives while it is throttled fits in the ring, so it finds packets
